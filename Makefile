@@ -1,0 +1,55 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON ?= python3
+DEV_ENV := DEBUG=1
+
+.PHONY: run test install system-deps chromium messages lint format worker clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[dev]"
+	touch $@
+
+install: system-deps $(VENV)/.installed messages
+
+# Debian packages the app needs: gettext to compile translations, pango for PDF output.
+system-deps:
+	@if ! command -v msgfmt >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+	  else echo "Please install gettext (msgfmt), e.g. 'sudo apt-get install gettext'"; exit 1; fi; \
+	fi
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+# Browser tests use Debian's Chromium where present; elsewhere Playwright's own build.
+chromium: $(VENV)/.installed
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else $(VENV)/bin/playwright install chromium; fi
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py load_demo
+	@echo "Serving on http://127.0.0.1:8000/ (mail is printed here)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install chromium
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

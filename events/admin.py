@@ -1,0 +1,321 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Min
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .forms import DayFormSet, NoticeForm, ReplacementForm
+from .models import (
+    Event,
+    EventChange,
+    EventDay,
+    OrganiserContact,
+    ProgrammeItem,
+    Series,
+    Topic,
+    TopicLink,
+)
+
+
+class EventDayInline(admin.TabularInline):
+    model = EventDay
+    extra = 0
+    min_num = 1
+
+
+class ProgrammeItemInline(admin.StackedInline):
+    model = ProgrammeItem
+    extra = 0
+    fields = [
+        ("kind", "title"),
+        "description",
+        ("starts_at", "ends_at"),
+        "place",
+        ("capacity", "position"),
+    ]
+
+
+class OrganiserContactInline(admin.TabularInline):
+    model = OrganiserContact
+    extra = 0
+
+
+class EventChangeInline(admin.TabularInline):
+    model = EventChange
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "previous_status", "previous_days", "new_days", "notice"]
+    readonly_fields = fields
+    verbose_name_plural = _("history of status and date changes")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class YearListFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = EventDay.objects.dates("date", "year", order="DESC")
+        return [(d.year, str(d.year)) for d in years]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(days__date__year=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "series", "status", "first_date", "last_date", "published"]
+    list_filter = ["status", YearListFilter, "series", "published"]
+    search_fields = ["title", "subtitle", "lead_theme", "venue_city"]
+    date_hierarchy = "created_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["topics", "replaces"]
+    readonly_fields = [
+        "status",
+        "status_notice",
+        "status_changed_at",
+        "sequence",
+        "uid",
+        "lifecycle",
+    ]
+    inlines = [EventDayInline, ProgrammeItemInline, OrganiserContactInline, EventChangeInline]
+    fieldsets = [
+        (None, {"fields": ["series", "title", "slug", "subtitle", "lead_theme", "published"]}),
+        (_("Text"), {"fields": ["teaser", "description", "audience", "fee_note", "is_free"]}),
+        (_("Organiser"), {"fields": ["organiser", "organiser_url"]}),
+        (
+            _("Venue"),
+            {
+                "fields": [
+                    "is_online",
+                    "venue_name",
+                    "venue_address",
+                    "venue_postcode",
+                    "venue_city",
+                ]
+            },
+        ),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    ("registration_opens_at", "registration_closes_at"),
+                    ("capacity", "waiting_list_enabled"),
+                    "participants_per_organisation",
+                ]
+            },
+        ),
+        (_("Topics"), {"fields": ["topics"]}),
+        (
+            _("Status"),
+            {
+                "fields": [
+                    "lifecycle",
+                    ("status", "status_changed_at"),
+                    "status_notice",
+                    "replaces",
+                    ("uid", "sequence"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("series")
+            .annotate(_first=Min("days__date"), _last=Max("days__date"), _days=Count("days"))
+        )
+
+    @admin.display(description=_("first day"), ordering="_first")
+    def first_date(self, obj):
+        return obj._first
+
+    @admin.display(description=_("last day"), ordering="_last")
+    def last_date(self, obj):
+        return obj._last
+
+    @admin.display(description=_("Change status or dates"))
+    def lifecycle(self, obj):
+        if not obj or not obj.pk:
+            return "–"
+        links = [
+            ("postpone", gettext("Postpone")),
+            ("reschedule", gettext("Reschedule")),
+            ("cancel", gettext("Cancel event")),
+            ("replacement", gettext("Create replacement event")),
+        ]
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse(f"admin:events_event_{name}", args=[obj.pk]), label)
+                for name, label in links
+            ),
+        )
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:pk>/postpone/",
+                self.admin_site.admin_view(self.postpone_view),
+                name="events_event_postpone",
+            ),
+            path(
+                "<int:pk>/reschedule/",
+                self.admin_site.admin_view(self.reschedule_view),
+                name="events_event_reschedule",
+            ),
+            path(
+                "<int:pk>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="events_event_cancel",
+            ),
+            path(
+                "<int:pk>/replacement/",
+                self.admin_site.admin_view(self.replacement_view),
+                name="events_event_replacement",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    # Lifecycle views: a form, then a confirmation page listing what will happen, then the
+    # service call. The confirmation is a second POST carrying the same data plus "confirm".
+
+    def _lifecycle(self, request, pk, *, action, title, forms_factory, run, describe):
+        event = get_object_or_404(Event, pk=pk)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        forms = forms_factory(request.POST if request.method == "POST" else None, event)
+        valid = request.method == "POST" and all(f.is_valid() for f in forms)
+        if valid and request.POST.get("confirm") == "yes":
+            try:
+                result = run(event, *forms)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                self.message_user(request, describe(event, result), messages.SUCCESS)
+                target = result if isinstance(result, Event) else event
+                return redirect(reverse("admin:events_event_change", args=[target.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": event,
+            "event": event,
+            "title": title,
+            "action": action,
+            "forms": forms,
+            "confirming": valid,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/events/event/lifecycle.html", context)
+
+    def postpone_view(self, request, pk):
+        return self._lifecycle(
+            request,
+            pk,
+            action="postpone",
+            title=gettext("Postpone event"),
+            forms_factory=lambda data, event: [NoticeForm(data, prefix="n")],
+            run=lambda event, form: services.event_postpone(
+                event=event, notice=form.cleaned_data["notice"]
+            ),
+            describe=lambda event, result: (
+                gettext("“%(event)s” is now postponed.") % {"event": event}
+            ),
+        )
+
+    def reschedule_view(self, request, pk):
+        def forms_factory(data, event):
+            initial = [
+                {"date": d.date, "start_time": d.start_time, "end_time": d.end_time}
+                for d in event.days.all()
+            ]
+            return [NoticeForm(data, prefix="n"), DayFormSet(data, initial=initial, prefix="days")]
+
+        return self._lifecycle(
+            request,
+            pk,
+            action="reschedule",
+            title=gettext("Reschedule event"),
+            forms_factory=forms_factory,
+            run=lambda event, form, days: services.event_reschedule(
+                event=event, new_days=days.day_specs(), notice=form.cleaned_data["notice"]
+            ),
+            describe=lambda event, result: gettext("“%(event)s” has new dates.") % {"event": event},
+        )
+
+    def cancel_view(self, request, pk):
+        return self._lifecycle(
+            request,
+            pk,
+            action="cancel",
+            title=gettext("Cancel event"),
+            forms_factory=lambda data, event: [NoticeForm(data, prefix="n")],
+            run=lambda event, form: services.event_cancel(
+                event=event, notice=form.cleaned_data["notice"]
+            ),
+            describe=lambda event, result: (
+                gettext("“%(event)s” is now cancelled.") % {"event": event}
+            ),
+        )
+
+    def replacement_view(self, request, pk):
+        def forms_factory(data, event):
+            return [
+                ReplacementForm(
+                    data,
+                    prefix="n",
+                    initial={
+                        "title": gettext("%(title)s – replacement event") % {"title": event.title}
+                    },
+                ),
+                DayFormSet(data, prefix="days"),
+            ]
+
+        return self._lifecycle(
+            request,
+            pk,
+            action="replacement",
+            title=gettext("Create replacement event"),
+            forms_factory=forms_factory,
+            run=lambda event, form, days: services.event_create_replacement(
+                event=event,
+                days=days.day_specs(),
+                title=form.cleaned_data["title"],
+                notice=form.cleaned_data["notice"],
+                publish=form.cleaned_data["publish"],
+            ),
+            describe=lambda event, result: (
+                gettext("Replacement event “%(event)s” created.") % {"event": result}
+            ),
+        )
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class TopicLinkInline(admin.TabularInline):
+    model = TopicLink
+    extra = 0
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [TopicLinkInline]

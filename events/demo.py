@@ -1,0 +1,233 @@
+"""Demo content: the Jahrestreffen 2020 as the Difu event page tells it, and an upcoming one."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from . import services
+from .models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
+from .services import DaySpec
+
+SEED_SLUG = "jahrestreffen-2020"
+UPCOMING_SLUG_PREFIX = "jahrestreffen-"
+
+TEASER = (
+    "Das Jahrestreffen ist eine exklusive Veranstaltung für die Ansprechpartnerinnen und "
+    "Ansprechpartner bzw. die Vertreterinnen und Vertreter der Difu-Zuwenderstädte und –verbände."
+)
+DESCRIPTION = """„Leipzig Charta 2.0“ ist das Leitthema der zweitägigen Veranstaltung 2020, die sich exklusiv an die Difu-Zuwenderstädte und –verbände richtet. Im Mittelpunkt steht wie immer der interkommunale Austausch zu drängenden Zukunftsfragen.
+
+Das jährliche Treffen dient der Fortbildung und ist vor allem eine wichtige Plattform für den Austausch zwischen Wissenschaft und Praxis sowie für den Austausch der Städte und Verbände untereinander. Das Difu gibt Input zu wichtigen kommunalrelevanten Fragestellungen, Teilnehmerinnen und Teilnehmer erläutern Praxisbeispiele, Positionen und Erfahrungen werden gemeinsam diskutiert, Netzwerke erweitert.
+
+„Leipzig Charta 2.0“ ist das Leitthema der zweitägigen Veranstaltung im Jahr 2020. Derzeit wird die „Leipzig Charta zur nachhaltigen europäischen Stadt“ aus dem Jahr 2007 fortgeschrieben. Sie wird voraussichtlich einen stärkeren Fokus auf Wohn- und Bodenpolitik, auf die Energie- und Verkehrswende, auf Digitalisierung und die Integrationsaufgaben in Städten und Gemeinden legen. Das Update soll unter der deutschen Ratspräsidentschaft Ende 2020 verabschiedet werden. Wir wollen beim Jahrestreffen 2020 mit Ihnen die bis dahin vorliegenden Ergebnisse diskutieren, vor allem aber in den Austausch zum kommunalen Umgang mit den genannten Themen gehen.
+
+Das Rahmenprogramm – Abendempfang, Lokaltermin und Exkursion – bietet wie immer viel Raum für den informellen Erfahrungsaustausch und vertiefende Gespräche."""
+AUDIENCE = (
+    "Difu-Ansprechpartnerinnen und -Ansprechpartner aus Difu-Zuwenderstädten, -verbänden, "
+    "-planungsgemeinschaften"
+)
+SUBTITLE = "Exklusiv-Veranstaltung für die Difu-Ansprechpartnerinnen und Ansprechpartner"
+
+
+def _at(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _programme(event: Event, first_day, second_day, *, site_visit_capacity=25) -> None:
+    ProgrammeItem.objects.bulk_create(
+        [
+            ProgrammeItem(
+                event=event,
+                kind=ProgrammeItem.Kind.RECEPTION,
+                title="Abendempfang",
+                description="Empfang am Abend des ersten Tages – Raum für informellen Austausch.",
+                starts_at=_at(first_day, 19),
+                ends_at=_at(first_day, 22),
+                place="Rathaus",
+                position=1,
+            ),
+            ProgrammeItem(
+                event=event,
+                kind=ProgrammeItem.Kind.SITE_VISIT,
+                title="Lokaltermin",
+                description="Besuch eines Stadtentwicklungsprojekts mit den Verantwortlichen vor Ort.",
+                starts_at=_at(first_day, 17),
+                ends_at=_at(first_day, 18, 30),
+                place="Treffpunkt: Tagungsort, Foyer",
+                capacity=site_visit_capacity,
+                position=2,
+            ),
+            ProgrammeItem(
+                event=event,
+                kind=ProgrammeItem.Kind.EXCURSION,
+                title="Exkursion",
+                description="Fachexkursion im Anschluss an das Treffen.",
+                starts_at=_at(second_day, 14),
+                ends_at=_at(second_day, 17),
+                place="Abfahrt am Tagungsort",
+                capacity=40,
+                position=3,
+            ),
+        ]
+    )
+
+
+def _contacts(event: Event) -> None:
+    OrganiserContact.objects.bulk_create(
+        [
+            OrganiserContact(
+                event=event,
+                name="Dr. Maria Beispiel",
+                role="Wissenschaftliche Leitung",
+                email="beispiel@difu.example.org",
+                phone="+49 30 39001-000",
+                position=1,
+            ),
+            OrganiserContact(
+                event=event,
+                name="Jonas Muster",
+                role="Organisation und Anmeldung",
+                email="veranstaltungen@difu.example.org",
+                phone="+49 30 39001-001",
+                position=2,
+            ),
+        ]
+    )
+
+
+def _topics() -> list[Topic]:
+    charta, _ = Topic.objects.get_or_create(
+        slug="leipzig-charta", defaults={"name": "Leipzig Charta"}
+    )
+    dev, _ = Topic.objects.get_or_create(
+        slug="stadtentwicklung", defaults={"name": "Stadtentwicklung"}
+    )
+    if not charta.links.exists():
+        TopicLink.objects.bulk_create(
+            [
+                TopicLink(
+                    topic=charta,
+                    title="Neue Leipzig-Charta – Die transformative Kraft der Städte für das Gemeinwohl",
+                    url="https://www.nationale-stadtentwicklungspolitik.de/",
+                    position=1,
+                ),
+                TopicLink(
+                    topic=charta,
+                    title="Difu-Themenseite Stadtentwicklung",
+                    url="https://difu.de/",
+                    position=2,
+                ),
+            ]
+        )
+    return [charta, dev]
+
+
+def load_events(*, today=None) -> dict[str, Event]:
+    """Create the demo events once; running it again changes nothing."""
+    today = today or timezone.localdate()
+    series, _ = Series.objects.get_or_create(name="Difu-Jahrestreffen")
+    topics = _topics()
+    common = {
+        "series": series,
+        "subtitle": SUBTITLE,
+        "teaser": TEASER,
+        "audience": AUDIENCE,
+        "fee_note": "Die Teilnahme ist gebührenfrei.",
+        "published": True,
+    }
+
+    seed = Event.objects.filter(slug=SEED_SLUG).first()
+    if seed is None:
+        seed = Event.objects.create(
+            **common,
+            slug=SEED_SLUG,
+            title="Jahrestreffen 2020 der Difu-Zuwender",
+            lead_theme="Leipzig Charta 2.0",
+            description=DESCRIPTION,
+            venue_name="Deutsches Institut für Urbanistik",
+            venue_address="Zimmerstraße 13–15",
+            venue_postcode="10969",
+            venue_city="Berlin",
+            registration_opens_at=_at(datetime(2020, 2, 1).date(), 9),
+            registration_closes_at=_at(datetime(2020, 5, 20).date(), 23, 59),
+            capacity=150,
+            participants_per_organisation=2,
+        )
+        seed.topics.set(topics)
+        EventDay.objects.bulk_create(
+            [
+                EventDay(
+                    event=seed,
+                    date=datetime(2020, 6, 4).date(),
+                    start_time=time(10),
+                    end_time=time(18),
+                ),
+                EventDay(
+                    event=seed,
+                    date=datetime(2020, 6, 5).date(),
+                    start_time=time(9),
+                    end_time=time(15),
+                ),
+            ]
+        )
+        _programme(seed, datetime(2020, 6, 4).date(), datetime(2020, 6, 5).date())
+        _contacts(seed)
+        services.event_reschedule(
+            event=seed,
+            new_days=[
+                DaySpec(datetime(2020, 9, 17).date(), time(10), time(18)),
+                DaySpec(datetime(2020, 9, 18).date(), time(9), time(15)),
+            ],
+            notice="Die Veranstaltung wird auf den 17. und 18. September 2020 verschoben!",
+        )
+        replacement = services.event_create_replacement(
+            event=seed,
+            days=[DaySpec(datetime(2020, 11, 26).date(), time(10), time(16))],
+            title="Jahrestreffen 2020 der Difu-Zuwender – Ersatzveranstaltung",
+            notice="Statt des Präsenztreffens ist eine eintägige Ersatzveranstaltung geplant.",
+            publish=True,
+        )
+        services.event_cancel(
+            event=replacement,
+            notice="Die Ersatzveranstaltung ist abgesagt. Wir bitten um Ihr Verständnis.",
+        )
+
+    year = today.year + 1
+    upcoming_slug = f"{UPCOMING_SLUG_PREFIX}{year}"
+    upcoming = Event.objects.filter(slug=upcoming_slug).first()
+    if upcoming is None:
+        first_day = datetime(year, 6, 10).date()
+        # Thursday and Friday in the second week of June.
+        first_day += timedelta(days=(3 - first_day.weekday()) % 7)
+        second_day = first_day + timedelta(days=1)
+        upcoming = Event.objects.create(
+            **common,
+            slug=upcoming_slug,
+            title=f"Jahrestreffen {year} der Difu-Zuwender",
+            lead_theme="Klimaangepasste Stadt",
+            description=(
+                f"Das Jahrestreffen {year} findet auf Einladung der Stadt Münster statt. Im Mittelpunkt "
+                "steht der interkommunale Austausch zur klimaangepassten Stadtentwicklung: Hitze, "
+                "Starkregen, Stadtgrün.\n\n"
+                "Das Rahmenprogramm – Abendempfang, Lokaltermin und Exkursion – bietet wie immer viel "
+                "Raum für den informellen Erfahrungsaustausch."
+            ),
+            venue_name="Stadthaus 1",
+            venue_address="Klemensstraße 10",
+            venue_postcode="48143",
+            venue_city="Münster",
+            registration_opens_at=timezone.now() - timedelta(days=7),
+            registration_closes_at=_at(first_day - timedelta(days=14), 23, 59),
+            capacity=120,
+            participants_per_organisation=2,
+        )
+        upcoming.topics.set(topics[1:])
+        EventDay.objects.bulk_create(
+            [
+                EventDay(event=upcoming, date=first_day, start_time=time(10), end_time=time(18)),
+                EventDay(event=upcoming, date=second_day, start_time=time(9), end_time=time(15)),
+            ]
+        )
+        _programme(upcoming, first_day, second_day, site_visit_capacity=3)
+        _contacts(upcoming)
+    return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming}

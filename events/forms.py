@@ -1,0 +1,69 @@
+from datetime import time
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import DaySpec
+
+
+class NoticeForm(forms.Form):
+    notice = forms.CharField(
+        label=_("Public notice"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Shown in the banner on the event page and in the mail to registrants."),
+    )
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("Start time"), initial=time(9, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_("End time"), initial=time(17, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            raise forms.ValidationError(_("The end time must be after the start time."))
+        return data
+
+
+class BaseDayFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        dates = [f.cleaned_data["date"] for f in self.forms if f.cleaned_data]
+        if not dates:
+            raise forms.ValidationError(_("Give at least one day."))
+        if len(set(dates)) != len(dates):
+            raise forms.ValidationError(_("Each day may appear only once."))
+
+    def day_specs(self) -> list[DaySpec]:
+        return sorted(
+            (
+                DaySpec(
+                    f.cleaned_data["date"], f.cleaned_data["start_time"], f.cleaned_data["end_time"]
+                )
+                for f in self.forms
+                if f.cleaned_data
+            ),
+            key=lambda d: d.date,
+        )
+
+
+DayFormSet = forms.formset_factory(DayForm, formset=BaseDayFormSet, extra=0, min_num=1, max_num=10)
+
+
+class ReplacementForm(NoticeForm):
+    title = forms.CharField(label=_("Title of the replacement event"), max_length=200)
+    publish = forms.BooleanField(label=_("Publish at once"), required=False)
+
+    field_order = ["title", "notice", "publish"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].required = False

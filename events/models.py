@@ -1,0 +1,430 @@
+import uuid
+from datetime import date, datetime, time
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Series(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TopicLink(models.Model):
+    """One item of "Weitere Inhalte zum Thema": a publication, dossier or page elsewhere."""
+
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="links", verbose_name=_("topic")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address (URL)"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("further content link")
+        verbose_name_plural = _("further content links")
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def with_dates(self):
+        return self.annotate(
+            first_date=models.Min("days__date"), last_date=models.Max("days__date")
+        ).prefetch_related("days")
+
+    def upcoming(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.with_dates().filter(last_date__gte=today).order_by("first_date", "title")
+
+    def past(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.with_dates().filter(last_date__lt=today).order_by("-first_date", "title")
+
+
+class RegistrationState(models.TextChoices):
+    NOT_OFFERED = "not_offered", _("no registration")
+    NOT_YET_OPEN = "not_yet_open", _("not yet open")
+    OPEN = "open", _("open")
+    WAITING_LIST = "waiting_list", _("full – waiting list open")
+    FULL = "full", _("full")
+    CLOSED = "closed", _("closed")
+    POSTPONED = "postponed", _("paused: event postponed")
+    CANCELLED = "cancelled", _("event cancelled")
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        # Named after schema.org's eventStatus values.
+        SCHEDULED = "scheduled", _("scheduled")
+        POSTPONED = "postponed", _("postponed")
+        RESCHEDULED = "rescheduled", _("rescheduled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("series"),
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    lead_theme = models.CharField(_("lead theme"), max_length=200, blank=True)
+    teaser = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("The first paragraph, shown in bold above the description."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Paragraphs separated by a blank line.")
+    )
+    audience = models.TextField(
+        _("target audience"), blank=True, help_text=_('Shown under "Details".')
+    )
+    fee_note = models.CharField(
+        _("fee note"), max_length=300, blank=True, default="Die Teilnahme ist gebührenfrei."
+    )
+    is_free = models.BooleanField(_("free of charge"), default=True)
+    organiser = models.CharField(
+        _("organiser"), max_length=300, default="Deutsches Institut für Urbanistik gGmbH (Difu)"
+    )
+    organiser_url = models.URLField(_("organiser website"), blank=True, default="https://difu.de")
+    is_online = models.BooleanField(_("online event"), default=False)
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    venue_address = models.CharField(_("street address"), max_length=300, blank=True)
+    venue_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    venue_city = models.CharField(_("city"), max_length=100, blank=True)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="events", verbose_name=_("topics")
+    )
+    published = models.BooleanField(_("published"), default=False)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    status_notice = models.TextField(
+        _("public notice"), blank=True, help_text=_("Shown in the banner on the event page.")
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(
+        _("calendar sequence"),
+        default=0,
+        editable=False,
+        help_text=_("Raised at every date change so that calendar clients update the entry."),
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacement",
+        verbose_name=_("replaces event"),
+        help_text=_('Set on a replacement event ("Ersatzveranstaltung").'),
+    )
+
+    registration_opens_at = models.DateTimeField(_("registration opens at"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"), null=True, blank=True
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means no limit.")
+    )
+    waiting_list_enabled = models.BooleanField(_("waiting list"), default=True)
+    participants_per_organisation = models.PositiveSmallIntegerField(
+        _("participants per member organisation"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means the organisation's default applies."),
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "postponed", "rescheduled", "cancelled"]),
+                name="event_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__isnull=True)
+                | Q(registration_closes_at__gt=models.F("registration_opens_at")),
+                name="event_registration_window_ordered",
+                violation_error_message=_("Registration must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(replaces=models.F("pk")),
+                name="event_not_replacing_itself",
+                violation_error_message=_("An event cannot replace itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_online=True) | ~Q(venue_city="") | Q(published=False),
+                name="event_published_has_place",
+                violation_error_message=_("A published event needs a city or must be online."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [
+            p.strip() for p in self.description.replace("\r\n", "\n").split("\n\n") if p.strip()
+        ]
+
+    @property
+    def sorted_days(self) -> list["EventDay"]:
+        # Uses the prefetch cache where there is one.
+        return sorted(self.days.all(), key=lambda d: (d.date, d.start_time))
+
+    @property
+    def first_day(self):
+        days = self.sorted_days
+        return days[0] if days else None
+
+    @property
+    def last_day(self):
+        days = self.sorted_days
+        return days[-1] if days else None
+
+    @property
+    def starts_at(self) -> datetime | None:
+        day = self.first_day
+        return day.starts_at if day else None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        day = self.last_day
+        return day.ends_at if day else None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def registration_state(
+        self, *, now: datetime | None = None, is_full: bool = False
+    ) -> RegistrationState:
+        """Where registration stands; `is_full` comes from the registrations app's count."""
+        now = now or timezone.now()
+        if self.status == self.Status.CANCELLED:
+            return RegistrationState.CANCELLED
+        if self.status == self.Status.POSTPONED:
+            return RegistrationState.POSTPONED
+        if self.registration_opens_at is None:
+            return RegistrationState.NOT_OFFERED
+        if now < self.registration_opens_at:
+            return RegistrationState.NOT_YET_OPEN
+        last_day = self.last_day
+        closes_at = self.registration_closes_at or (last_day.starts_at if last_day else None)
+        if closes_at is not None and now >= closes_at:
+            return RegistrationState.CLOSED
+        if is_full:
+            return (
+                RegistrationState.WAITING_LIST
+                if self.waiting_list_enabled
+                else RegistrationState.FULL
+            )
+        return RegistrationState.OPEN
+
+    @property
+    def venue_line(self) -> str:
+        parts = [
+            self.venue_name,
+            self.venue_address,
+            " ".join(p for p in [self.venue_postcode, self.venue_city] if p),
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+class EventDay(models.Model):
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="days", verbose_name=_("event")
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), default=time(9, 0))
+    end_time = models.TimeField(_("end time"), default=time(17, 0))
+
+    class Meta:
+        verbose_name = _("event day")
+        verbose_name_plural = _("event days")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "date"], name="event_day_unique_date"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="event_day_ends_after_start",
+                violation_error_message=_("A day must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    @property
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.start_time))
+
+    @property
+    def ends_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.end_time))
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "start_time": self.start_time.strftime("%H:%M"),
+            "end_time": self.end_time.strftime("%H:%M"),
+        }
+
+
+class EventChange(models.Model):
+    """One change of an event's status or dates, with its public notice: the event's history."""
+
+    class Kind(models.TextChoices):
+        POSTPONED = "postponed", _("postponed")
+        RESCHEDULED = "rescheduled", _("rescheduled")
+        CANCELLED = "cancelled", _("cancelled")
+        REPLACED = "replaced", _("replacement event created")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="changes", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    previous_status = models.CharField(_("previous status"), max_length=20)
+    previous_days = models.JSONField(_("previous days"), default=list, blank=True)
+    new_days = models.JSONField(_("new days"), default=list, blank=True)
+    notice = models.TextField(_("public notice"), blank=True)
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event change")
+        verbose_name_plural = _("event changes")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["postponed", "rescheduled", "cancelled", "replaced"]),
+                name="event_change_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event}: {self.get_kind_display()}"
+
+    @staticmethod
+    def _dates(days: list[dict]) -> list[date]:
+        return [date.fromisoformat(d["date"]) for d in days]
+
+    @property
+    def previous_dates(self) -> list[date]:
+        return self._dates(self.previous_days)
+
+    @property
+    def new_dates(self) -> list[date]:
+        return self._dates(self.new_days)
+
+
+class ProgrammeItem(models.Model):
+    """An item of the side programme ("Rahmenprogramm")."""
+
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", _("evening reception")
+        SITE_VISIT = "site_visit", _("site visit (Lokaltermin)")
+        EXCURSION = "excursion", _("excursion")
+        OTHER = "other", _("other")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="programme_items", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means no limit.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("side programme item")
+        verbose_name_plural = _("side programme")
+        ordering = ["position", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["reception", "site_visit", "excursion", "other"]),
+                name="programme_item_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(starts_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="programme_item_ends_after_start",
+                violation_error_message=_("An item must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class OrganiserContact(models.Model):
+    """A person in the "Organisation" box of an event page."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("event")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("organiser contact")
+        verbose_name_plural = _("organiser contacts")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,258 @@
+"""The event lifecycle: postpone, reschedule, cancel, create a replacement.
+
+Each function runs in one transaction under a row lock on the event and returns the
+`EventChange` it recorded (or the new event), so that a caller — the registrations app,
+which tells registrants — can act on it in the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import Event, EventChange, EventDay
+
+
+class TransitionError(ValidationError):
+    """A lifecycle step that the event's current status does not allow."""
+
+
+@dataclass(frozen=True)
+class DaySpec:
+    date: date
+    start_time: time = time(9, 0)
+    end_time: time = time(17, 0)
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.date.isoformat(),
+            "start_time": self.start_time.strftime("%H:%M"),
+            "end_time": self.end_time.strftime("%H:%M"),
+        }
+
+
+def _lock(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _days_as_dicts(event: Event) -> list[dict]:
+    return [day.as_dict() for day in event.days.order_by("date", "start_time")]
+
+
+def _refresh(event: Event, locked: Event) -> None:
+    """Bring the caller's instance up to date with what the service wrote."""
+    for field in ("status", "status_notice", "status_changed_at", "sequence"):
+        setattr(event, field, getattr(locked, field))
+    if hasattr(event, "_prefetched_objects_cache"):
+        event._prefetched_objects_cache.clear()
+
+
+def _validate_days(days: list[DaySpec]) -> list[DaySpec]:
+    if not days:
+        raise ValidationError(_("Give at least one day."), code="no_days")
+    dates = [d.date for d in days]
+    if len(set(dates)) != len(dates):
+        raise ValidationError(_("Each day may appear only once."), code="duplicate_days")
+    for day in days:
+        if day.end_time <= day.start_time:
+            raise ValidationError(
+                _("On %(date)s the end time must be after the start time.")
+                % {"date": day.date.strftime("%d.%m.%Y")},
+                code="day_order",
+            )
+    return sorted(days, key=lambda d: d.date)
+
+
+def _shift_programme(event: Event, previous: list[dict], days: list[DaySpec]) -> None:
+    """Move side programme items along with the event: same offset from the first day."""
+    if not previous:
+        return
+    shift = days[0].date - date.fromisoformat(previous[0]["date"])
+    if not shift:
+        return
+    for item in event.programme_items.all():
+        item.starts_at = item.starts_at + shift if item.starts_at else None
+        item.ends_at = item.ends_at + shift if item.ends_at else None
+        item.save(update_fields=["starts_at", "ends_at"])
+
+
+def event_postpone(*, event: Event, notice: str) -> EventChange:
+    """Postpone without new dates: registrations stay, the dates become provisional."""
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.status == Event.Status.CANCELLED:
+            raise TransitionError(_("A cancelled event cannot be postponed."), code="cancelled")
+        if locked.status == Event.Status.POSTPONED:
+            raise TransitionError(_("The event is already postponed."), code="postponed")
+        now = timezone.now()
+        change = EventChange.objects.create(
+            event=locked,
+            kind=EventChange.Kind.POSTPONED,
+            previous_status=locked.status,
+            previous_days=_days_as_dicts(locked),
+            notice=notice,
+            created_at=now,
+        )
+        locked.status = Event.Status.POSTPONED
+        locked.status_notice = notice
+        locked.status_changed_at = now
+        locked.save(update_fields=["status", "status_notice", "status_changed_at", "updated_at"])
+        _refresh(event, locked)
+        return change
+
+
+def event_reschedule(*, event: Event, new_days: list[DaySpec], notice: str) -> EventChange:
+    """Move the event to new days; the old ones are kept in the change record."""
+    days = _validate_days(list(new_days))
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.status == Event.Status.CANCELLED:
+            raise TransitionError(_("A cancelled event cannot be rescheduled."), code="cancelled")
+        previous = _days_as_dicts(locked)
+        if previous == [d.as_dict() for d in days]:
+            raise ValidationError(
+                _("The new days are the same as the current ones."), code="same_days"
+            )
+        now = timezone.now()
+        change = EventChange.objects.create(
+            event=locked,
+            kind=EventChange.Kind.RESCHEDULED,
+            previous_status=locked.status,
+            previous_days=previous,
+            new_days=[d.as_dict() for d in days],
+            notice=notice,
+            created_at=now,
+        )
+        _shift_programme(locked, previous, days)
+        locked.days.all().delete()
+        EventDay.objects.bulk_create(
+            EventDay(event=locked, date=d.date, start_time=d.start_time, end_time=d.end_time)
+            for d in days
+        )
+        locked.status = Event.Status.RESCHEDULED
+        locked.status_notice = notice
+        locked.status_changed_at = now
+        locked.sequence += 1
+        locked.save(
+            update_fields=["status", "status_notice", "status_changed_at", "sequence", "updated_at"]
+        )
+        _refresh(event, locked)
+        return change
+
+
+def event_cancel(*, event: Event, notice: str) -> EventChange:
+    """Cancel the event. Its days and registrations are kept; registration closes."""
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.status == Event.Status.CANCELLED:
+            raise TransitionError(_("The event is already cancelled."), code="cancelled")
+        now = timezone.now()
+        change = EventChange.objects.create(
+            event=locked,
+            kind=EventChange.Kind.CANCELLED,
+            previous_status=locked.status,
+            previous_days=_days_as_dicts(locked),
+            notice=notice,
+            created_at=now,
+        )
+        locked.status = Event.Status.CANCELLED
+        locked.status_notice = notice
+        locked.status_changed_at = now
+        locked.sequence += 1
+        locked.save(
+            update_fields=["status", "status_notice", "status_changed_at", "sequence", "updated_at"]
+        )
+        _refresh(event, locked)
+        return change
+
+
+def _unique_slug(base: str) -> str:
+    base = slugify(base)[:190] or "veranstaltung"
+    slug, n = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def event_create_replacement(
+    *,
+    event: Event,
+    days: list[DaySpec],
+    title: str = "",
+    notice: str = "",
+    publish: bool = False,
+) -> Event:
+    """Create an "Ersatzveranstaltung": a copy of the event's content on new days, linked to it."""
+    days = _validate_days(list(days))
+    with transaction.atomic():
+        locked = _lock(event)
+        if Event.objects.filter(replaces=locked).exists():
+            raise TransitionError(
+                _("This event already has a replacement event."), code="has_replacement"
+            )
+        if locked.replaces_id and locked.status != Event.Status.CANCELLED:
+            raise TransitionError(
+                _("Only a cancelled replacement event can itself be replaced."),
+                code="replacement_active",
+            )
+        title = title.strip() or _("%(title)s (replacement event)") % {"title": locked.title}
+        copied = {
+            f.name: getattr(locked, f.name)
+            for f in Event._meta.concrete_fields
+            if f.name
+            not in {
+                "id",
+                "uid",
+                "slug",
+                "title",
+                "status",
+                "status_notice",
+                "status_changed_at",
+                "sequence",
+                "replaces",
+                "published",
+                "created_at",
+                "updated_at",
+                "registration_opens_at",
+                "registration_closes_at",
+            }
+        }
+        replacement = Event.objects.create(
+            **copied,
+            title=title,
+            slug=_unique_slug(title),
+            replaces=locked,
+            published=publish,
+        )
+        replacement.topics.set(locked.topics.all())
+        EventDay.objects.bulk_create(
+            EventDay(event=replacement, date=d.date, start_time=d.start_time, end_time=d.end_time)
+            for d in days
+        )
+        # Programme items move with the days: same weekday offset from the first day.
+        old_first = locked.days.order_by("date").values_list("date", flat=True).first()
+        shift = (days[0].date - old_first) if old_first else None
+        for item in locked.programme_items.all():
+            item.pk = None
+            item.event = replacement
+            if shift is not None:
+                item.starts_at = item.starts_at + shift if item.starts_at else None
+                item.ends_at = item.ends_at + shift if item.ends_at else None
+            item.save()
+        for contact in locked.contacts.all():
+            contact.pk = None
+            contact.event = replacement
+            contact.save()
+        EventChange.objects.create(
+            event=locked,
+            kind=EventChange.Kind.REPLACED,
+            previous_status=locked.status,
+            previous_days=_days_as_dicts(locked),
+            new_days=[d.as_dict() for d in days],
+            notice=notice,
+        )
+        return replacement

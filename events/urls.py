@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("veranstaltungen/<slug:slug>/", views.event_detail, name="detail"),
+    path("veranstaltungen/<slug:slug>/kalender.ics", views.event_ics, name="ics"),
+    path("impressum/", views.site_page, {"key": "imprint"}, name="imprint"),
+    path("datenschutz/", views.site_page, {"key": "privacy"}, name="privacy"),
+    path("barrierefreiheit/", views.site_page, {"key": "accessibility"}, name="accessibility"),
+]

@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib.flatpages.models import FlatPage
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from .ics import build_calendar
+from .jsonld import event_jsonld
+from .models import Event, EventChange
+from .selectors import event_for_page, related_events
+
+
+@require_GET
+def event_list(request):
+    events = Event.objects.published().select_related("series")
+    today = timezone.localdate()
+    return render(
+        request,
+        "events/event_list.html",
+        {"upcoming": events.upcoming(today), "past": events.past(today)},
+    )
+
+
+def _get_event(slug: str) -> Event:
+    try:
+        return event_for_page(slug=slug)
+    except Event.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_GET
+def event_detail(request, slug):
+    event = _get_event(slug)
+    changes = list(event.changes.all())
+    date_changes = [c for c in changes if c.kind == EventChange.Kind.RESCHEDULED]
+    url = request.build_absolute_uri(event.get_absolute_url())
+    jsonld = event_jsonld(event, url=url, changes=changes)
+    replacement = getattr(event, "replacement", None)
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "date_changes": date_changes,
+            "replacement": replacement if replacement and replacement.published else None,
+            "replaces": event.replaces if event.replaces and event.replaces.published else None,
+            "related_events": related_events(event=event),
+            "jsonld": jsonld,
+        },
+    )
+
+
+@require_GET
+def event_ics(request, slug):
+    event = _get_event(slug)
+    url = request.build_absolute_uri(event.get_absolute_url())
+    response = HttpResponse(
+        build_calendar(event, url=url), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+SITE_PAGES = {"imprint": "impressum", "privacy": "datenschutz", "accessibility": "barrierefreiheit"}
+
+
+@require_GET
+def site_page(request, key):
+    """Imprint, privacy notice, accessibility statement: flat pages staff edit in the admin.
+
+    The German page lives at /<slug>/, its English version at /en/<slug>/.
+    """
+    slug = SITE_PAGES[key]
+    lang = get_language()
+    urls = [f"/{slug}/"] if lang == settings.LANGUAGE_CODE else [f"/{lang}/{slug}/", f"/{slug}/"]
+    pages = {p.url: p for p in FlatPage.objects.filter(url__in=urls, sites=settings.SITE_ID)}
+    page = next((pages[u] for u in urls if u in pages), None)
+    if page is None:
+        raise Http404
+    return render(request, "flatpages/default.html", {"flatpage": page})

@@ -1,0 +1,36 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from events.demo import load_events
+
+DEMO_STAFF_USERNAME = "difu-admin"
+DEMO_STAFF_PASSWORD = "jahrestreffen-demo"
+
+
+class Command(BaseCommand):
+    help = "Load the demo events, members and a staff user. Safe to run repeatedly."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            events = load_events()
+            user, created = get_user_model().objects.get_or_create(
+                username=DEMO_STAFF_USERNAME,
+                defaults={
+                    "is_staff": True,
+                    "is_superuser": True,
+                    "email": "admin@difu.example.org",
+                },
+            )
+            if created:
+                user.set_password(DEMO_STAFF_PASSWORD)
+                user.save()
+        self.stdout.write(self.style.SUCCESS("Demo data is in place:"))
+        for event in events.values():
+            self.stdout.write(
+                f"  {event.title} ({event.get_status_display()}): {event.get_absolute_url()}"
+            )
+        self.stdout.write(
+            f"Staff login: http://127.0.0.1:8000/admin/  user {DEMO_STAFF_USERNAME}  "
+            f"password {DEMO_STAFF_PASSWORD}"
+        )

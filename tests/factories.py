@@ -1,0 +1,95 @@
+from datetime import date, time, timedelta
+
+import factory
+from django.utils import timezone
+
+from events.models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+        django_get_or_create = ["name"]
+
+    name = "Difu-Jahrestreffen"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    series = factory.SubFactory(SeriesFactory)
+    title = factory.Sequence(lambda n: f"Jahrestreffen {2030 + n}")
+    slug = factory.Sequence(lambda n: f"jahrestreffen-{2030 + n}")
+    subtitle = "Exklusiv-Veranstaltung"
+    lead_theme = "Leipzig Charta 2.0"
+    description = "Erster Absatz.\n\nZweiter Absatz."
+    audience = "Difu-Ansprechpartnerinnen und -Ansprechpartner"
+    venue_name = "Rathaus"
+    venue_city = "Leipzig"
+    published = True
+    registration_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    capacity = 100
+
+    @factory.post_generation
+    def days(self, create, extracted, **kwargs):
+        if not create:
+            return
+        dates = (
+            extracted
+            if extracted is not None
+            else [
+                timezone.localdate() + timedelta(days=60),
+                timezone.localdate() + timedelta(days=61),
+            ]
+        )
+        EventDay.objects.bulk_create(EventDay(event=self, date=d) for d in dates)
+
+
+class EventDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventDay
+
+    event = factory.SubFactory(EventFactory, days=[])
+    date = factory.Sequence(lambda n: date(2030, 1, 1) + timedelta(days=n))
+    start_time = time(9)
+    end_time = time(17)
+
+
+class ProgrammeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgrammeItem
+
+    event = factory.SubFactory(EventFactory)
+    kind = ProgrammeItem.Kind.SITE_VISIT
+    title = factory.Sequence(lambda n: f"Lokaltermin {n}")
+    place = "Foyer"
+
+
+class OrganiserContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganiserContact
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Kontakt {n}")
+    role = "Organisation"
+    email = factory.Sequence(lambda n: f"kontakt{n}@difu.example.org")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Thema {n}")
+    slug = factory.Sequence(lambda n: f"thema-{n}")
+
+
+class TopicLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TopicLink
+
+    topic = factory.SubFactory(TopicFactory)
+    title = factory.Sequence(lambda n: f"Publikation {n}")
+    url = factory.Sequence(lambda n: f"https://difu.example.org/publikation/{n}")
