@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Series(models.Model):
@@ -13,7 +14,7 @@ class Series(models.Model):
 
     class Meta:
         verbose_name = _("event series")
-        verbose_name_plural = _("event series")
+        verbose_name_plural = pgettext_lazy("plural", "event series")
         ordering = ["name"]
 
     def __str__(self):

@@ -1,8 +1,20 @@
 from django import template
 
+from ..models import Registration
+
 register = template.Library()
 
 
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
 def registration_box(context, event):
-    return {"event": event, "state": event.registration_state(), "request": context.get("request")}
+    """The "Anmeldung" box of an event page: state, free places, the way in."""
+    confirmed = Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED
+    ).count()
+    full = event.capacity is not None and confirmed >= event.capacity
+    return {
+        "event": event,
+        "state": event.registration_state(is_full=full),
+        "free": None if event.capacity is None else max(0, event.capacity - confirmed),
+        "request": context.get("request"),
+    }

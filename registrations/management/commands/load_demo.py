@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from events.demo import load_events
+from registrations.demo import DEMO_CONTACT_EMAIL, load_members, load_registrations
 
 DEMO_STAFF_USERNAME = "difu-admin"
 DEMO_STAFF_PASSWORD = "jahrestreffen-demo"
@@ -14,6 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             events = load_events()
+            load_members()
+            load_registrations(events["upcoming"])
             user, created = get_user_model().objects.get_or_create(
                 username=DEMO_STAFF_USERNAME,
                 defaults={
@@ -30,6 +33,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {event.title} ({event.get_status_display()}): {event.get_absolute_url()}"
             )
+        self.stdout.write(
+            f"Contact person sign-in: http://127.0.0.1:8000/anmelden/  with {DEMO_CONTACT_EMAIL} "
+            "(the sign-in link is printed in the server's console)"
+        )
         self.stdout.write(
             f"Staff login: http://127.0.0.1:8000/admin/  user {DEMO_STAFF_USERNAME}  "
             f"password {DEMO_STAFF_PASSWORD}"

@@ -1,0 +1,282 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportModelAdmin
+
+from . import services, tasks
+from .models import AccessRequest, ContactPerson, MemberOrganisation, ProgrammeChoice, Registration
+from .resources import ContactPersonResource, MemberOrganisationResource
+
+
+class CurrentMemberFilter(admin.SimpleListFilter):
+    title = _("current member")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        current = MemberOrganisation.objects.current().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=current)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=current)
+        return queryset
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+    fields = [
+        "salutation",
+        "academic_title",
+        "first_name",
+        "last_name",
+        "function",
+        "email",
+        "phone",
+        "role",
+        "is_active",
+    ]
+    show_change_link = True
+
+
+@admin.register(MemberOrganisation)
+class MemberOrganisationAdmin(ImportExportModelAdmin):
+    resource_classes = [MemberOrganisationResource]
+    list_display = [
+        "name",
+        "kind",
+        "federal_state",
+        "member_since",
+        "member_until",
+        "is_current",
+        "contacts",
+    ]
+    list_filter = ["kind", "federal_state", CurrentMemberFilter]
+    search_fields = [
+        "name",
+        "contact_persons__email",
+        "contact_persons__last_name",
+        "email_domains",
+    ]
+    inlines = [ContactPersonInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_contacts=Count("contact_persons"))
+
+    @admin.display(description=_("contact persons"), ordering="_contacts")
+    def contacts(self, obj):
+        return obj._contacts
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(ImportExportModelAdmin):
+    resource_classes = [ContactPersonResource]
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "organisation",
+        "role",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["role", "is_active", "organisation__kind", "organisation__federal_state"]
+    search_fields = ["first_name", "last_name", "email", "organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["last_login", "created_at"]
+
+
+class ProgrammeChoiceInline(admin.TabularInline):
+    model = ProgrammeChoice
+    extra = 0
+    fields = ["item", "status", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProgrammeItemFilter(admin.SimpleListFilter):
+    title = _("side programme item")
+    parameter_name = "item"
+
+    def lookups(self, request, model_admin):
+        from events.models import ProgrammeItem
+
+        items = ProgrammeItem.objects.select_related("event").order_by(
+            "-event__created_at", "position"
+        )
+        return [(item.pk, f"{item.event.title}: {item.title}") for item in items]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                programme_choices__item_id=self.value(),
+                programme_choices__status__in=["confirmed", "waiting"],
+            ).distinct()
+        return queryset
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "full_name",
+        "organisation",
+        "event",
+        "status",
+        "is_representative",
+        "created_at",
+    ]
+    list_filter = [
+        "event",
+        "status",
+        "organisation__kind",
+        ProgrammeItemFilter,
+        "is_representative",
+    ]
+    search_fields = ["first_name", "last_name", "email", "organisation__name"]
+    list_select_related = ["event", "organisation"]
+    date_hierarchy = "created_at"
+    inlines = [ProgrammeChoiceInline]
+    actions = ["confirm_from_waiting_list", "cancel_by_organiser", "resend_confirmation"]
+    readonly_fields = [
+        "event",
+        "registered_by",
+        "organisation",
+        "status",
+        "manage_token",
+        "privacy_acknowledged_at",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+    ]
+    fields = [
+        "event",
+        "status",
+        "organisation",
+        "registered_by",
+        "is_representative",
+        ("salutation", "academic_title"),
+        ("first_name", "last_name"),
+        "email",
+        "function",
+        ("diet", "diet_notes"),
+        "accessibility_needs",
+        "visibility",
+        "message",
+        "language",
+        "privacy_acknowledged_at",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+    ]
+
+    def has_add_permission(self, request):
+        # Registrations go through the rules in registrations.services, i.e. the public form.
+        return False
+
+    def _each(self, request, queryset, run, done_message):
+        done = 0
+        for registration in queryset.select_related("event"):
+            try:
+                run(registration)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{registration}: {' '.join(exc.messages)}", messages.WARNING
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Confirm from the waiting list"), permissions=["change"])
+    def confirm_from_waiting_list(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: services.registration_confirm_from_waiting_list(registration=r),
+            lambda n: ngettext("%d registration confirmed.", "%d registrations confirmed.", n) % n,
+        )
+
+    @admin.action(description=_("Cancel (by the organiser)"), permissions=["change"])
+    def cancel_by_organiser(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: services.registration_cancel(registration=r, by_organiser=True),
+            lambda n: ngettext("%d registration cancelled.", "%d registrations cancelled.", n) % n,
+        )
+
+    @admin.action(description=_("Re-send the confirmation mail"), permissions=["change"])
+    def resend_confirmation(self, request, queryset):
+        ids = list(queryset.filter(status__in=Registration.ACTIVE).values_list("pk", flat=True))
+        for pk in ids:
+            tasks.send_registration_confirmation.enqueue(pk)
+        self.message_user(
+            request,
+            ngettext("%d confirmation queued.", "%d confirmations queued.", len(ids)) % len(ids),
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "organisation",
+        "function",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "organisation__kind"]
+    search_fields = ["first_name", "last_name", "email", "organisation__name"]
+    list_select_related = ["organisation"]
+    readonly_fields = ["status", "created_at", "decided_at", "decided_by", "contact_person"]
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        # Open requests first: this is the queue staff work through.
+        pending_first = Case(
+            When(status=AccessRequest.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return super().get_queryset(request).order_by(pending_first, "-created_at")
+
+    def _decide(self, request, queryset, run, label):
+        done = 0
+        for req in queryset:
+            try:
+                run(req)
+            except ValidationError as exc:
+                self.message_user(request, f"{req}: {' '.join(exc.messages)}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, label(done), messages.SUCCESS)
+
+    @admin.action(description=_("Approve and send a sign-in link"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            lambda r: services.access_request_approve(access_request=r, user=request.user),
+            lambda n: ngettext("%d request approved.", "%d requests approved.", n) % n,
+        )
+
+    @admin.action(description=_("Reject with a polite mail"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            lambda r: services.access_request_reject(access_request=r, user=request.user),
+            lambda n: ngettext("%d request rejected.", "%d requests rejected.", n) % n,
+        )

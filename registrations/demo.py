@@ -1,0 +1,138 @@
+"""Demo member directory and registrations for the upcoming Jahrestreffen."""
+
+from datetime import date
+
+from events.models import Event
+
+from . import services
+from .models import ContactPerson, MemberOrganisation, Registration
+
+K = MemberOrganisation.Kind
+MEMBERS = [
+    ("Stadt Leipzig", K.CITY, "SN"),
+    ("Stadt Münster", K.CITY, "NW"),
+    ("Landeshauptstadt München", K.CITY, "BY"),
+    ("Freie und Hansestadt Hamburg", K.CITY, "HH"),
+    ("Stadt Köln", K.CITY, "NW"),
+    ("Stadt Frankfurt am Main", K.CITY, "HE"),
+    ("Landeshauptstadt Stuttgart", K.CITY, "BW"),
+    ("Stadt Dresden", K.CITY, "SN"),
+    ("Stadt Nürnberg", K.CITY, "BY"),
+    ("Stadt Freiburg im Breisgau", K.CITY, "BW"),
+    ("Stadt Karlsruhe", K.CITY, "BW"),
+    ("Hansestadt Rostock", K.CITY, "MV"),
+    ("Landeshauptstadt Potsdam", K.CITY, "BB"),
+    ("Stadt Erfurt", K.CITY, "TH"),
+    ("Stadt Halle (Saale)", K.CITY, "ST"),
+    ("Landeshauptstadt Kiel", K.CITY, "SH"),
+    ("Stadt Bremen", K.CITY, "HB"),
+    ("Landeshauptstadt Saarbrücken", K.CITY, "SL"),
+    ("Stadt Mainz", K.CITY, "RP"),
+    ("Landeshauptstadt Hannover", K.CITY, "NI"),
+    ("Stadt Dortmund", K.CITY, "NW"),
+    ("Stadt Augsburg", K.CITY, "BY"),
+    ("Region Hannover", K.DISTRICT, "NI"),
+    ("Kreis Steinfurt", K.DISTRICT, "NW"),
+    ("Regionalverband Ruhr", K.PLANNING, "NW"),
+    ("Verband Region Stuttgart", K.PLANNING, "BW"),
+    ("Regionaler Planungsverband Leipzig-Westsachsen", K.PLANNING, "SN"),
+    ("Kommunalverband für Jugend und Soziales Baden-Württemberg", K.ASSOCIATION, "BW"),
+    ("Städtetag Nordrhein-Westfalen", K.ASSOCIATION, "NW"),
+    ("Hessischer Städtetag", K.ASSOCIATION, "HE"),
+]
+FIRST = ["Anna", "Jonas", "Lea", "Mehmet", "Sophie", "Lukas", "Marie", "Tobias", "Julia", "Felix"]
+LAST = [
+    "Schmidt",
+    "Müller",
+    "Yılmaz",
+    "Weber",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Schulz",
+    "Koch",
+    "Richter",
+]
+
+DEMO_CONTACT_EMAIL = "anna.schmidt@leipzig.example.org"
+
+
+def _domain(name: str) -> str:
+    word = name.split()[-1].lower()
+    for a, b in (("ü", "ue"), ("ö", "oe"), ("ä", "ae"), ("ß", "ss"), ("(", ""), (")", "")):
+        word = word.replace(a, b)
+    return f"{word}.example.org"
+
+
+def load_members() -> dict:
+    """Create the directory once; running it again changes nothing."""
+    for i, (name, kind, state) in enumerate(MEMBERS):
+        org, created = MemberOrganisation.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "federal_state": state,
+                "member_since": date(1990 + i % 30, 1, 1),
+                "email_domains": _domain(name),
+            },
+        )
+        if not created:
+            continue
+        domain = _domain(name)
+        for j, role in enumerate([ContactPerson.Role.CONTACT, ContactPerson.Role.DEPUTY]):
+            first, last = FIRST[(i + j * 3) % len(FIRST)], LAST[(i * 2 + j) % len(LAST)]
+            email = DEMO_CONTACT_EMAIL if i == 0 and j == 0 else f"{first}.{last}@{domain}".lower()
+            ContactPerson.objects.create(
+                organisation=org,
+                salutation="frau"
+                if first in {"Anna", "Lea", "Sophie", "Marie", "Julia"}
+                else "herr",
+                academic_title="Dr." if (i + j) % 4 == 0 else "",
+                first_name=first,
+                last_name=last,
+                function="Leitung Stadtplanungsamt"
+                if j == 0
+                else "Referentin/Referent Stadtentwicklung",
+                email=email,
+                phone=f"+49 30 1234-{i:02d}{j}",
+                role=role,
+            )
+    # A former member: listed, but no longer eligible.
+    MemberOrganisation.objects.get_or_create(
+        name="Stadt Beispielhausen (ehemals)",
+        defaults={"member_since": date(2001, 1, 1), "member_until": date(2019, 12, 31)},
+    )
+    return {"organisations": MemberOrganisation.objects.count()}
+
+
+def load_registrations(event: Event) -> int:
+    """Some registrations on the upcoming event; its site visit ("Lokaltermin") is full."""
+    if Registration.objects.filter(event=event).exists():
+        return 0
+    site_visit = event.programme_items.filter(kind="site_visit").first()
+    reception = event.programme_items.filter(kind="reception").first()
+    people = (
+        ContactPerson.objects.filter(role=ContactPerson.Role.CONTACT)
+        .exclude(email=DEMO_CONTACT_EMAIL)
+        .select_related("organisation")
+        .order_by("pk")[:12]
+    )
+    count = 0
+    for i, person in enumerate(people):
+        items = [reception.pk] if reception else []
+        if site_visit and i < 4:
+            items.append(site_visit.pk)
+        services.registration_create(
+            event=event,
+            registered_by=person,
+            attendee=None,
+            details=services.Details(
+                programme_item_ids=items,
+                diet=["none", "vegetarian", "vegan"][i % 3],
+                visibility=["participants", "public", "nobody"][i % 3],
+            ),
+            privacy_acknowledged=True,
+            language="de",
+        )
+        count += 1
+    return count

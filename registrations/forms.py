@@ -1,0 +1,284 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import MemberOrganisation, Registration, Salutation
+from .services import Attendee, Details
+
+
+class _Form(forms.Form):
+    """Forms render with crispy-forms; every field says what it is for."""
+
+    submit_label = _("Send")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class SignInForm(_Form):
+    submit_label = _("Send sign-in link")
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The address under which Difu knows you as a contact person."),
+    )
+
+
+class AccessRequestForm(_Form):
+    submit_label = _("Request access")
+
+    salutation = forms.ChoiceField(
+        label=_("Salutation"), choices=Salutation.choices, required=False
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Member organisation"),
+        queryset=MemberOrganisation.objects.none(),
+        empty_label=_("Please choose"),
+    )
+    function = forms.CharField(
+        label=_("Function"),
+        max_length=200,
+        help_text=_("E.g. head of the urban planning office, or representative of …"),
+    )
+    message = forms.CharField(
+        label=_("Message to the organisers (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = MemberOrganisation.objects.current()
+
+
+def _clean_text(value: str) -> str:
+    """No control characters in stored text (they break mails and exports)."""
+    value = value or ""
+    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise forms.ValidationError(_("Please remove control characters from this field."))
+    return value.strip()
+
+
+class RegistrationDetailsForm(_Form):
+    """Side programme and needs: shared by the registration form and the manage page."""
+
+    submit_label = _("Save changes")
+
+    programme_items = forms.MultipleChoiceField(
+        label=_("Side programme"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Where places are limited, you join the item's waiting list when it is full."),
+    )
+    diet = forms.ChoiceField(
+        label=_("Dietary needs"), choices=Registration.Diet.choices, initial=Registration.Diet.NONE
+    )
+    diet_notes = forms.CharField(
+        label=_("Dietary needs, details"),
+        required=False,
+        max_length=300,
+        help_text=_("E.g. allergies. Only the catering team sees this."),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. step-free access, sign language interpretation, induction loop."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may see your name, function and organisation on the participant list?"),
+        choices=Registration.Visibility.choices,
+        initial=Registration.Visibility.NOBODY,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The meeting is about exchange between cities: a visible name helps colleagues "
+            "find you. Your e-mail address and needs are never shown. You can change this later."
+        ),
+    )
+    message = forms.CharField(
+        label=_("Message to the organisers (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, event, free_places: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme_items"].choices = [
+            (str(item.pk), self._item_label(item, free_places.get(item.pk)))
+            for item in event.programme_items.all()
+        ]
+        if not self.fields["programme_items"].choices:
+            del self.fields["programme_items"]
+
+    @staticmethod
+    def _item_label(item, free):
+        parts = []
+        if item.starts_at:
+            parts.append(date_format(localtime(item.starts_at), "SHORT_DATETIME_FORMAT"))
+        if free == 0:
+            parts.append(gettext("fully booked – waiting list"))
+        elif free is not None:
+            parts.append(ngettext("%(n)d place free", "%(n)d places free", free) % {"n": free})
+        if not parts:
+            return item.title
+        return format_html(
+            '{} <span class="text-body-secondary">({})</span>', item.title, ", ".join(parts)
+        )
+
+    def clean_diet_notes(self):
+        return _clean_text(self.cleaned_data["diet_notes"])
+
+    def clean_accessibility_needs(self):
+        return _clean_text(self.cleaned_data["accessibility_needs"])
+
+    def clean_message(self):
+        return _clean_text(self.cleaned_data["message"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("diet") == Registration.Diet.OTHER and not data.get("diet_notes"):
+            self.add_error("diet_notes", _("Please describe your dietary needs."))
+        return data
+
+    def details(self) -> Details:
+        data = self.cleaned_data
+        return Details(
+            programme_item_ids=[int(pk) for pk in data.get("programme_items", [])],
+            diet=data["diet"],
+            diet_notes=data["diet_notes"],
+            accessibility_needs=data["accessibility_needs"],
+            visibility=data["visibility"],
+            message=data["message"],
+        )
+
+
+class RegistrationForm(RegistrationDetailsForm):
+    submit_label = _("Register now")
+
+    who = forms.ChoiceField(
+        label=_("Who will attend?"),
+        choices=[
+            ("self", _("I will attend myself")),
+            ("representative", _("A representative of my organisation")),
+        ],
+        initial="self",
+        widget=forms.RadioSelect,
+    )
+    rep_salutation = forms.ChoiceField(
+        label=_("Salutation"), choices=Salutation.choices, required=False
+    )
+    rep_first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    rep_last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    rep_email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
+    rep_function = forms.CharField(label=_("Function"), max_length=200, required=False)
+    privacy = forms.BooleanField(
+        label=_("I have read the privacy notice."),
+        required=True,
+        error_messages={"required": _("Please confirm that you have read the privacy notice.")},
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.fields["privacy"].help_text = format_html(
+            '<a href="{}">{}</a> – {}',
+            reverse_lazy("events:privacy"),
+            _("Privacy notice"),
+            _("We store your registration to run the event and anonymise it 12 months after."),
+        )
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Participant"),
+                HTML(
+                    format_html(
+                        "<p>{}: <strong>{}</strong>, {}<br>{}</p>",
+                        _("Your details from the member directory"),
+                        person.full_name,
+                        person.organisation.name,
+                        person.email,
+                    )
+                ),
+                "who",
+                Fieldset(
+                    _("Representative"),
+                    "rep_salutation",
+                    "rep_first_name",
+                    "rep_last_name",
+                    "rep_email",
+                    "rep_function",
+                    css_id="representative-fields",
+                ),
+            ),
+            Fieldset(
+                _("Programme and needs"),
+                *[
+                    f
+                    for f in ["programme_items", "diet", "diet_notes", "accessibility_needs"]
+                    if f in self.fields
+                ],
+            ),
+            Fieldset(_("Participant list"), "visibility"),
+            Fieldset(_("Message and privacy"), "message", "privacy"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("who") == "representative":
+            for name in ("rep_first_name", "rep_last_name", "rep_email"):
+                if not data.get(name):
+                    self.add_error(name, _("Please fill in this field for your representative."))
+        for name in ("rep_first_name", "rep_last_name", "rep_function"):
+            if data.get(name):
+                try:
+                    data[name] = _clean_text(data[name])
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
+
+    def attendee(self) -> Attendee | None:
+        data = self.cleaned_data
+        if data["who"] != "representative":
+            return None
+        return Attendee(
+            salutation=data["rep_salutation"],
+            first_name=data["rep_first_name"],
+            last_name=data["rep_last_name"],
+            email=data["rep_email"],
+            function=data["rep_function"],
+        )
+
+
+class ResendManageLinkForm(_Form):
+    submit_label = _("Send me my link again")
+
+    email = forms.EmailField(label=_("E-mail address of the registration"), max_length=254)

@@ -1,0 +1,572 @@
+"""Sign-in, access requests and registration: the rules of who may register and for what.
+
+Capacity is decided under a row lock on the event (`select_for_update`), inside the service's
+transaction: every write that can change who holds a place — registering, cancelling, changing
+side programme choices, promoting from a waiting list — takes that lock first, so parallel
+requests are serialised per event and a capacity can never be exceeded.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Event, ProgrammeItem, RegistrationState
+
+from . import tasks
+from .models import AccessRequest, ContactPerson, MemberOrganisation, ProgrammeChoice, Registration
+
+SIGN_IN_SALT = "registrations.sign-in"
+
+
+class RegistrationError(ValidationError):
+    """A registration rule refused the request; the message is for the registrant."""
+
+
+class RateLimited(ValidationError):
+    """Too many requests from one address or client."""
+
+
+class SignInLinkError(ValidationError):
+    """A sign-in link that is expired, already used, tampered with, or for someone not eligible."""
+
+
+# --- rate limiting -------------------------------------------------------------------------
+
+
+def _hit(key: str, *, limit: int, window: int) -> bool:
+    """Count one request under `key`; True while the count stays within `limit` per window."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def rate_limit_check(*, scope: str, email: str, client_ip: str) -> None:
+    window = settings.SIGN_IN_RATE_WINDOW
+    ok_address = _hit(
+        f"rl:{scope}:addr:{email.strip().lower()}",
+        limit=settings.SIGN_IN_RATE_PER_ADDRESS,
+        window=window,
+    )
+    ok_ip = _hit(f"rl:{scope}:ip:{client_ip}", limit=settings.SIGN_IN_RATE_PER_IP, window=window)
+    if not (ok_address and ok_ip):
+        raise RateLimited(
+            _("Too many requests. Please wait %(minutes)d minutes and try again.")
+            % {"minutes": max(1, window // 60)},
+            code="rate_limited",
+        )
+
+
+# --- sign-in by e-mail link ----------------------------------------------------------------
+
+
+def _login_stamp(person: ContactPerson) -> str:
+    return person.last_login.isoformat() if person.last_login else ""
+
+
+def sign_in_token_make(*, person: ContactPerson) -> str:
+    """A signed, timestamped token bound to the person; using it changes `last_login`,
+    which the token carries, so it works once."""
+    return signing.dumps({"p": person.pk, "l": _login_stamp(person)}, salt=SIGN_IN_SALT)
+
+
+def sign_in_token_check(*, token: str) -> ContactPerson:
+    """The person a token signs in, without using it up."""
+    try:
+        data = signing.loads(token, salt=SIGN_IN_SALT, max_age=settings.SIGN_IN_LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise SignInLinkError(
+            _("This sign-in link has expired. Please request a new one."), code="expired"
+        ) from exc
+    except signing.BadSignature as exc:
+        raise SignInLinkError(
+            _("This sign-in link is not valid. Please request a new one."), code="invalid"
+        ) from exc
+    person = ContactPerson.objects.select_related("organisation").filter(pk=data.get("p")).first()
+    if person is None or not person.can_sign_in():
+        raise SignInLinkError(
+            _("This sign-in link is not valid. Please request a new one."), code="invalid"
+        )
+    if _login_stamp(person) != data.get("l"):
+        raise SignInLinkError(
+            _("This sign-in link has already been used. Please request a new one."), code="used"
+        )
+    return person
+
+
+def sign_in_token_use(*, token: str) -> ContactPerson:
+    """Check the token and use it up, in one locked step so two clicks cannot both sign in."""
+    with transaction.atomic():
+        person = sign_in_token_check(token=token)
+        locked = ContactPerson.objects.select_for_update().get(pk=person.pk)
+        if _login_stamp(locked) != _login_stamp(person):
+            raise SignInLinkError(
+                _("This sign-in link has already been used. Please request a new one."),
+                code="used",
+            )
+        locked.last_login = timezone.now()
+        locked.save(update_fields=["last_login"])
+        locked.organisation = person.organisation
+        return locked
+
+
+def sign_in_request(*, email: str, client_ip: str, language: str) -> None:
+    """Send a sign-in link if the address belongs to an eligible contact person.
+
+    Answers the same way whether or not the address is listed: the caller shows one neutral
+    sentence, so the directory cannot be probed. Only the rate limit is visible.
+    """
+    email = email.strip().lower()
+    rate_limit_check(scope="sign-in", email=email, client_ip=client_ip)
+    person = (
+        ContactPerson.objects.select_related("organisation")
+        .filter(email__iexact=email, is_active=True)
+        .first()
+    )
+    if person is None or not person.can_sign_in():
+        return
+    if person.language != language:
+        person.language = language
+        person.save(update_fields=["language"])
+    token = sign_in_token_make(person=person)
+    transaction.on_commit(lambda: tasks.send_sign_in_link.enqueue(person.pk, token))
+
+
+def sign_out_everywhere(*, person: ContactPerson) -> None:
+    """End every session of the person, on every device."""
+    ContactPerson.objects.filter(pk=person.pk).update(session_epoch=F("session_epoch") + 1)
+
+
+# --- access requests ------------------------------------------------------------------------
+
+
+def access_request_create(
+    *,
+    salutation: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: MemberOrganisation,
+    function: str,
+    message: str,
+    language: str,
+    client_ip: str,
+) -> AccessRequest | None:
+    """Record a request for access. Returns None when one for the address is already open."""
+    email = email.strip().lower()
+    rate_limit_check(scope="access", email=email, client_ip=client_ip)
+    if not organisation.is_current():
+        raise ValidationError(
+            _("Only current member organisations can be chosen."), code="not_member"
+        )
+    try:
+        with transaction.atomic():
+            return AccessRequest.objects.create(
+                salutation=salutation,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                organisation=organisation,
+                function=function,
+                message=message,
+                language=language,
+            )
+    except IntegrityError:
+        return None
+
+
+def access_request_approve(*, access_request: AccessRequest, user) -> ContactPerson:
+    with transaction.atomic():
+        req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+        if req.status != AccessRequest.Status.PENDING:
+            raise ValidationError(_("This request has already been decided."), code="decided")
+        person = ContactPerson.objects.filter(email__iexact=req.email).first()
+        if person is None:
+            person = ContactPerson.objects.create(
+                organisation=req.organisation,
+                salutation=req.salutation,
+                first_name=req.first_name,
+                last_name=req.last_name,
+                email=req.email,
+                function=req.function,
+                role=ContactPerson.Role.DEPUTY,
+                language=req.language,
+            )
+        elif not person.is_active:
+            person.is_active = True
+            person.save(update_fields=["is_active"])
+        req.status = AccessRequest.Status.APPROVED
+        req.decided_at = timezone.now()
+        req.decided_by = user
+        req.contact_person = person
+        req.save()
+        token = sign_in_token_make(person=person)
+        transaction.on_commit(lambda: tasks.send_access_approved.enqueue(req.pk, token))
+        return person
+
+
+def access_request_reject(*, access_request: AccessRequest, user) -> None:
+    with transaction.atomic():
+        req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+        if req.status != AccessRequest.Status.PENDING:
+            raise ValidationError(_("This request has already been decided."), code="decided")
+        req.status = AccessRequest.Status.REJECTED
+        req.decided_at = timezone.now()
+        req.decided_by = user
+        req.save()
+        transaction.on_commit(lambda: tasks.send_access_rejected.enqueue(req.pk))
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """Who attends: the signed-in contact person or a representative they name."""
+
+    first_name: str
+    last_name: str
+    email: str
+    function: str = ""
+    salutation: str = ""
+    academic_title: str = ""
+
+
+@dataclass(frozen=True)
+class Details:
+    programme_item_ids: list[int] = field(default_factory=list)
+    diet: str = Registration.Diet.NONE
+    diet_notes: str = ""
+    accessibility_needs: str = ""
+    visibility: str = Registration.Visibility.NOBODY
+    message: str = ""
+
+
+def participant_limit(*, event: Event, organisation: MemberOrganisation) -> int:
+    return event.participants_per_organisation or organisation.default_participants
+
+
+def _lock_event(event: Event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _confirmed_count(event: Event) -> int:
+    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
+
+
+def is_full(event: Event, confirmed: int | None = None) -> bool:
+    if event.capacity is None:
+        return False
+    confirmed = _confirmed_count(event) if confirmed is None else confirmed
+    return confirmed >= event.capacity
+
+
+def item_free_places(items) -> dict[int, int | None]:
+    """Free places per programme item (None: no limit), in one query."""
+    counts = dict(
+        ProgrammeChoice.objects.filter(item__in=items, status=ProgrammeChoice.Status.CONFIRMED)
+        .values_list("item")
+        .annotate(n=Count("pk"))
+        .values_list("item", "n")
+    )
+    return {
+        item.pk: None if item.capacity is None else max(0, item.capacity - counts.get(item.pk, 0))
+        for item in items
+    }
+
+
+def change_deadline(event: Event) -> datetime | None:
+    if event.registration_closes_at:
+        return event.registration_closes_at
+    return event.starts_at
+
+
+def can_change(registration: Registration, now: datetime | None = None) -> bool:
+    deadline = change_deadline(registration.event)
+    now = now or timezone.now()
+    return (
+        registration.is_active
+        and registration.event.status != Event.Status.CANCELLED
+        and (deadline is None or now < deadline)
+    )
+
+
+def _check_eligible(person: ContactPerson) -> None:
+    if not person.can_sign_in():
+        raise RegistrationError(
+            _("Registration is reserved for contact persons of current member organisations."),
+            code="not_eligible",
+        )
+
+
+def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
+    ids = list(dict.fromkeys(details.programme_item_ids))
+    items = list(ProgrammeItem.objects.filter(event=event, pk__in=ids))
+    if len(items) != len(ids):
+        raise RegistrationError(
+            _("A chosen side programme item does not belong to this event."), code="bad_item"
+        )
+    if details.diet not in Registration.Diet.values:
+        raise RegistrationError(_("Please choose a valid diet."), code="bad_diet")
+    if details.visibility not in Registration.Visibility.values:
+        raise RegistrationError(_("Please choose who may see you."), code="bad_visibility")
+    return items
+
+
+def _choose_items(registration: Registration, items: list[ProgrammeItem]) -> None:
+    """Add choices; a full item, or a registration on the waiting list, waits for a place."""
+    free = item_free_places(items)
+    for item in items:
+        has_place = free[item.pk] is None or free[item.pk] > 0
+        status = (
+            ProgrammeChoice.Status.CONFIRMED
+            if has_place and registration.status == Registration.Status.CONFIRMED
+            else ProgrammeChoice.Status.WAITING
+        )
+        choice, created = ProgrammeChoice.objects.get_or_create(
+            registration=registration, item=item, defaults={"status": status}
+        )
+        if not created and choice.status == ProgrammeChoice.Status.CANCELLED:
+            choice.status = status
+            choice.created_at = timezone.now()
+            choice.save(update_fields=["status", "created_at"])
+
+
+def registration_create(
+    *,
+    event: Event,
+    registered_by: ContactPerson,
+    attendee: Attendee | None,
+    details: Details,
+    privacy_acknowledged: bool,
+    language: str,
+) -> Registration:
+    """Register the contact person (attendee None) or a representative for the event."""
+    _check_eligible(registered_by)
+    if not privacy_acknowledged:
+        raise RegistrationError(
+            _("Please confirm that you have read the privacy notice."), code="privacy"
+        )
+    if attendee is None:
+        attendee = Attendee(
+            first_name=registered_by.first_name,
+            last_name=registered_by.last_name,
+            email=registered_by.email,
+            function=registered_by.function,
+            salutation=registered_by.salutation,
+            academic_title=registered_by.academic_title,
+        )
+        is_representative = False
+    else:
+        is_representative = attendee.email.strip().lower() != registered_by.email
+    organisation = registered_by.organisation
+
+    with transaction.atomic():
+        locked = _lock_event(event)
+        confirmed = _confirmed_count(locked)
+        full = is_full(locked, confirmed)
+        state = locked.registration_state(is_full=full)
+        if state not in (RegistrationState.OPEN, RegistrationState.WAITING_LIST):
+            raise RegistrationError(_refusal(state), code=str(state))
+        items = _clean_details(locked, details)
+        email = attendee.email.strip().lower()
+        if Registration.objects.active().filter(event=locked, email=email).exists():
+            raise RegistrationError(
+                _("%(email)s is already registered for this event.") % {"email": email},
+                code="duplicate",
+            )
+        used = Registration.objects.active().filter(event=locked, organisation=organisation).count()
+        limit = participant_limit(event=locked, organisation=organisation)
+        if used >= limit:
+            raise RegistrationError(
+                _(
+                    "Your organisation has reached its limit of %(limit)d participants for this "
+                    "event."
+                )
+                % {"limit": limit},
+                code="organisation_limit",
+            )
+        registration = Registration.objects.create(
+            event=locked,
+            registered_by=registered_by,
+            organisation=organisation,
+            is_representative=is_representative,
+            salutation=attendee.salutation,
+            academic_title=attendee.academic_title,
+            first_name=attendee.first_name,
+            last_name=attendee.last_name,
+            email=email,
+            function=attendee.function,
+            status=Registration.Status.WAITING if full else Registration.Status.CONFIRMED,
+            diet=details.diet,
+            diet_notes=details.diet_notes,
+            accessibility_needs=details.accessibility_needs,
+            visibility=details.visibility,
+            message=details.message,
+            privacy_acknowledged_at=timezone.now(),
+            language=language,
+        )
+        _choose_items(registration, items)
+        transaction.on_commit(lambda: tasks.send_registration_confirmation.enqueue(registration.pk))
+        return registration
+
+
+def _refusal(state: RegistrationState) -> str:
+    return {
+        RegistrationState.CANCELLED: _("The event has been cancelled."),
+        RegistrationState.POSTPONED: _(
+            "The event has been postponed; registration reopens when the new dates are set."
+        ),
+        RegistrationState.NOT_OFFERED: _("Registration is not open for this event."),
+        RegistrationState.NOT_YET_OPEN: _("Registration has not opened yet."),
+        RegistrationState.CLOSED: _("Registration has closed."),
+        RegistrationState.FULL: _("The event is fully booked."),
+    }.get(state, _("Registration is not possible."))
+
+
+def _promote(event: Event) -> list[Registration]:
+    """Fill free places from the waiting list, oldest first. Caller holds the event lock."""
+    promoted = []
+    if event.status == Event.Status.CANCELLED:
+        return promoted
+    free = None if event.capacity is None else event.capacity - _confirmed_count(event)
+    waiting = Registration.objects.waiting().filter(event=event).order_by("created_at", "pk")
+    for registration in waiting if free is None else waiting[: max(free, 0)]:
+        registration.status = Registration.Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        promoted.append(registration)
+    for registration in promoted:
+        # Their side programme wishes now compete for places like everyone else's.
+        items = [c.item for c in registration.programme_choices.select_related("item")]
+        registration.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).update(
+            status=ProgrammeChoice.Status.CANCELLED
+        )
+        _choose_items(registration, items)
+        pk = registration.pk
+        transaction.on_commit(lambda pk=pk: tasks.send_promotion.enqueue(pk))
+    _promote_items(event)
+    return promoted
+
+
+def _promote_items(event: Event) -> list[ProgrammeChoice]:
+    promoted = []
+    items = list(ProgrammeItem.objects.filter(event=event, capacity__isnull=False))
+    free = item_free_places(items)
+    for item in items:
+        if free[item.pk] <= 0:
+            continue
+        waiting = (
+            ProgrammeChoice.objects.filter(
+                item=item,
+                status=ProgrammeChoice.Status.WAITING,
+                registration__status=Registration.Status.CONFIRMED,
+            )
+            .select_related("registration")
+            .order_by("created_at", "pk")[: free[item.pk]]
+        )
+        for choice in waiting:
+            choice.status = ProgrammeChoice.Status.CONFIRMED
+            choice.save(update_fields=["status"])
+            promoted.append(choice)
+            pk = choice.pk
+            transaction.on_commit(lambda pk=pk: tasks.send_item_promotion.enqueue(pk))
+    return promoted
+
+
+def registration_cancel(*, registration: Registration, by_organiser: bool = False) -> Registration:
+    """Cancel; the freed place goes to the first on the waiting list at once."""
+    with transaction.atomic():
+        locked_event = _lock_event(registration.event)
+        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not reg.is_active:
+            raise RegistrationError(_("This registration is already cancelled."), code="cancelled")
+        if not by_organiser and not can_change(reg):
+            raise RegistrationError(
+                _("The deadline for changes has passed. Please contact the organisers."),
+                code="deadline",
+            )
+        reg.status = (
+            Registration.Status.CANCELLED_BY_ORGANISER
+            if by_organiser
+            else Registration.Status.CANCELLED
+        )
+        reg.cancelled_at = timezone.now()
+        reg.save(update_fields=["status", "cancelled_at", "updated_at"])
+        reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).update(
+            status=ProgrammeChoice.Status.CANCELLED
+        )
+        _promote(locked_event)
+        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(reg.pk))
+        registration.status, registration.cancelled_at = reg.status, reg.cancelled_at
+        return reg
+
+
+def registration_confirm_from_waiting_list(*, registration: Registration) -> Registration:
+    """Staff give a waiting registrant a place, even beyond capacity."""
+    with transaction.atomic():
+        _lock_event(registration.event)
+        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        if reg.status != Registration.Status.WAITING:
+            raise RegistrationError(_("Only waiting registrations can be confirmed."), code="state")
+        reg.status = Registration.Status.CONFIRMED
+        reg.save(update_fields=["status", "updated_at"])
+        items = [c.item for c in reg.programme_choices.select_related("item")]
+        reg.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).update(
+            status=ProgrammeChoice.Status.CANCELLED
+        )
+        _choose_items(reg, items)
+        transaction.on_commit(lambda: tasks.send_promotion.enqueue(reg.pk))
+        return reg
+
+
+def registration_update(*, registration: Registration, details: Details) -> Registration:
+    """Change programme choices and needs until the deadline."""
+    with transaction.atomic():
+        locked_event = _lock_event(registration.event)
+        reg = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not can_change(reg):
+            raise RegistrationError(
+                _("The deadline for changes has passed. Please contact the organisers."),
+                code="deadline",
+            )
+        items = _clean_details(locked_event, details)
+        wanted = {item.pk for item in items}
+        dropped = reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).exclude(
+            item_id__in=wanted
+        )
+        freed = dropped.filter(status=ProgrammeChoice.Status.CONFIRMED).exists()
+        dropped.update(status=ProgrammeChoice.Status.CANCELLED)
+        kept = set(
+            reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).values_list(
+                "item_id", flat=True
+            )
+        )
+        _choose_items(reg, [item for item in items if item.pk not in kept])
+        for name in ("diet", "diet_notes", "accessibility_needs", "visibility", "message"):
+            setattr(reg, name, getattr(details, name))
+        reg.save()
+        if freed:
+            _promote_items(locked_event)
+        return reg
+
+
+def manage_link_resend(*, email: str, event: Event, client_ip: str) -> None:
+    """Mail the manage links of the address's active registrations for the event (if any)."""
+    email = email.strip().lower()
+    rate_limit_check(scope="resend", email=email, client_ip=client_ip)
+    ids = list(
+        Registration.objects.active().filter(event=event, email=email).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: tasks.send_registration_confirmation.enqueue(pk))

@@ -1,0 +1,280 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events.ics import build_calendar
+from events.models import Event
+
+from . import services
+from .forms import AccessRequestForm, RegistrationDetailsForm, RegistrationForm, SignInForm
+from .middleware import sign_in, sign_out
+from .models import ProgrammeChoice, Registration
+
+
+def client_ip(request) -> str:
+    """The client's address; behind TRUSTED_PROXY_COUNT proxies, taken from X-Forwarded-For."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+    ]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_request(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sign_in_request(
+                email=form.cleaned_data["email"], client_ip=client_ip(request), language=_language()
+            )
+        except services.RateLimited as exc:
+            _add_errors(form, exc)
+            return render(request, "registrations/sign_in_request.html", {"form": form}, status=429)
+        return render(request, "registrations/sign_in_sent.html")
+    return render(request, "registrations/sign_in_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request, token):
+    """GET asks for a click (mail scanners that prefetch links use nothing up); POST signs in."""
+    try:
+        person = services.sign_in_token_check(token=token)
+        if request.method == "POST":
+            person = services.sign_in_token_use(token=token)
+            sign_in(request, person)
+            messages.success(request, _("You are signed in."))
+            return redirect(request.GET.get("next") or reverse("registrations:my_registrations"))
+    except services.SignInLinkError as exc:
+        return render(
+            request, "registrations/sign_in_failed.html", {"error": exc.messages[0]}, status=400
+        )
+    return render(request, "registrations/sign_in_confirm.html", {"person": person})
+
+
+@require_POST
+def sign_out_view(request):
+    person = request.contact_person
+    if person and request.POST.get("everywhere"):
+        services.sign_out_everywhere(person=person)
+    sign_out(request)
+    messages.info(request, _("You are signed out."))
+    return redirect("events:list")
+
+
+@require_http_methods(["GET", "POST"])
+def access_request(request):
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.access_request_create(
+                salutation=data["salutation"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                function=data["function"],
+                message=data["message"],
+                language=_language(),
+                client_ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return render(request, "registrations/access_request_sent.html")
+    return render(request, "registrations/access_request_form.html", {"form": form})
+
+
+def _require_person(request):
+    person = request.contact_person
+    if not person:
+        messages.info(request, _("Please sign in first."))
+        return None
+    return person
+
+
+def my_registrations(request):
+    person = _require_person(request)
+    if person is None:
+        return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
+    registrations = (
+        Registration.objects.filter(registered_by=person)
+        .select_related("event")
+        .prefetch_related(
+            "event__days",
+            Prefetch(
+                "programme_choices",
+                queryset=ProgrammeChoice.objects.exclude(status="cancelled").select_related("item"),
+            ),
+        )
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "registrations/registration_list.html",
+        {"person": person, "registrations": registrations},
+    )
+
+
+def _open_event(slug) -> Event:
+    event = (
+        Event.objects.published()
+        .prefetch_related("days", "programme_items")
+        .filter(slug=slug)
+        .first()
+    )
+    if event is None:
+        raise Http404
+    return event
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    event = _open_event(slug)
+    person = _require_person(request)
+    if person is None:
+        return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
+    items = list(event.programme_items.all())
+    form = RegistrationForm(
+        request.POST or None,
+        event=event,
+        person=person,
+        free_places=services.item_free_places(items),
+    )
+    state = event.registration_state(is_full=services.is_full(event))
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.registration_create(
+                event=event,
+                registered_by=person,
+                attendee=form.attendee(),
+                details=form.details(),
+                privacy_acknowledged=form.cleaned_data["privacy"],
+                language=_language(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("registrations:done", token=registration.manage_token)
+    return render(
+        request,
+        "registrations/registration_form.html",
+        {"event": event, "form": form, "state": state, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+def _registration_by_token(token) -> Registration:
+    registration = (
+        Registration.objects.select_related("event", "organisation")
+        .prefetch_related(
+            "event__days",
+            "event__programme_items",
+            Prefetch("programme_choices", queryset=ProgrammeChoice.objects.select_related("item")),
+        )
+        .filter(manage_token=token)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def registration_done(request, token):
+    registration = _registration_by_token(token)
+    return render(
+        request,
+        "registrations/registration_done.html",
+        {"registration": registration, "event": registration.event},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    """The personal manage page: the secret link is the key, no sign-in needed."""
+    registration = _registration_by_token(token)
+    event = registration.event
+    chosen = [c for c in registration.programme_choices.all() if c.status != "cancelled"]
+    form = RegistrationDetailsForm(
+        request.POST if request.method == "POST" and "save" in request.POST else None,
+        event=event,
+        free_places=services.item_free_places(list(event.programme_items.all())),
+        initial={
+            "programme_items": [str(c.item_id) for c in chosen],
+            "diet": registration.diet,
+            "diet_notes": registration.diet_notes,
+            "accessibility_needs": registration.accessibility_needs,
+            "visibility": registration.visibility,
+            "message": registration.message,
+        },
+    )
+    form.helper.inputs[0].name = "save"
+    if request.method == "POST":
+        try:
+            if "cancel" in request.POST:
+                services.registration_cancel(registration=registration)
+                messages.success(request, _("Your registration is cancelled."))
+                return redirect("registrations:manage", token=token)
+            if form.is_valid():
+                services.registration_update(registration=registration, details=form.details())
+                messages.success(request, _("Your changes are saved."))
+                return redirect("registrations:manage", token=token)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    return render(
+        request,
+        "registrations/registration_manage.html",
+        {
+            "registration": registration,
+            "event": event,
+            "choices": chosen,
+            "form": form,
+            "can_change": services.can_change(registration),
+            "deadline": services.change_deadline(event),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def manage_ics(request, token):
+    registration = _registration_by_token(token)
+    event = registration.event
+    content = build_calendar(event, url=request.build_absolute_uri(event.get_absolute_url()))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_POST
+def resend_manage_link(request, slug):
+    event = _open_event(slug)
+    email = request.POST.get("email", "")
+    try:
+        services.manage_link_resend(email=email, event=event, client_ip=client_ip(request))
+    except services.RateLimited as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.info(
+            request,
+            _("If this address is registered for the event, we have sent its personal link again."),
+        )
+    return redirect(event.get_absolute_url())
