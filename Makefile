@@ -37,8 +37,14 @@ chromium: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
-	@echo "Serving on http://127.0.0.1:8000/ (mail is printed here)"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:8000/ with a mail worker beside it (mail is printed here)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(DEV_ENV) $(PY) manage.py db_worker --interval 1 --no-reload & \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The background worker alone (production: run it under a process supervisor).
+worker: install
+	$(PY) manage.py db_worker
 
 test: install chromium
 	$(VENV)/bin/pytest

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,8 +39,23 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
+NEXT_SESSION_KEY = "sign_in_next"
+
+
+def _safe_next(request, url: str | None) -> str | None:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def sign_in_request(request):
+    """Ask for an e-mail address; where the person came from is kept for after sign-in."""
+    next_url = _safe_next(request, request.GET.get("next"))
+    if next_url:
+        request.session[NEXT_SESSION_KEY] = next_url
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,9 +76,10 @@ def sign_in_link(request, token):
         person = services.sign_in_token_check(token=token)
         if request.method == "POST":
             person = services.sign_in_token_use(token=token)
+            next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY))
             sign_in(request, person)
             messages.success(request, _("You are signed in."))
-            return redirect(request.GET.get("next") or reverse("registrations:my_registrations"))
+            return redirect(next_url or reverse("registrations:my_registrations"))
     except services.SignInLinkError as exc:
         return render(
             request, "registrations/sign_in_failed.html", {"error": exc.messages[0]}, status=400
