@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Min
+from django.db import models
+from django.db.models import Count, Max, Min, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -57,6 +58,10 @@ class EventChangeInline(admin.TabularInline):
         return False
 
 
+# Django 6 will assume https for scheme-less URLs; opt in now (and avoid its deprecation warning).
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
+
 class YearListFilter(admin.SimpleListFilter):
     title = _("year")
     parameter_name = "year"
@@ -73,7 +78,17 @@ class YearListFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "series", "status", "first_date", "last_date", "published"]
+    list_display = [
+        "title",
+        "series",
+        "status",
+        "first_date",
+        "last_date",
+        "published",
+        "confirmed_count",
+        "waiting_count",
+    ]
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_filter = ["status", YearListFilter, "series", "published"]
     search_fields = ["title", "subtitle", "lead_theme", "venue_city"]
     date_hierarchy = "created_at"
@@ -130,12 +145,38 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
+        # Days and registrations are joined together, so each count is of distinct rows:
+        # without distinct, two days would double every registration and vice versa.
+        # "registrations" is the reverse relation from the registrations app, named by string
+        # because events does not import from it.
         return (
             super()
             .get_queryset(request)
             .select_related("series")
-            .annotate(_first=Min("days__date"), _last=Max("days__date"), _days=Count("days"))
+            .annotate(
+                _first=Min("days__date"),
+                _last=Max("days__date"),
+                _days=Count("days", distinct=True),
+                _confirmed=Count(
+                    "registrations",
+                    filter=Q(registrations__status="confirmed"),
+                    distinct=True,
+                ),
+                _waiting=Count(
+                    "registrations",
+                    filter=Q(registrations__status="waiting"),
+                    distinct=True,
+                ),
+            )
         )
+
+    @admin.display(description=_("confirmed"), ordering="_confirmed")
+    def confirmed_count(self, obj):
+        return obj._confirmed
+
+    @admin.display(description=_("waiting list"), ordering="_waiting")
+    def waiting_count(self, obj):
+        return obj._waiting
 
     @admin.display(description=_("first day"), ordering="_first")
     def first_date(self, obj):
@@ -311,6 +352,7 @@ class SeriesAdmin(admin.ModelAdmin):
 class TopicLinkInline(admin.TabularInline):
     model = TopicLink
     extra = 0
+    formfield_overrides = URL_FIELD_OVERRIDES
 
 
 @admin.register(Topic)

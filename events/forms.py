@@ -33,10 +33,13 @@ class DayForm(forms.Form):
 
 
 class BaseDayFormSet(forms.BaseFormSet):
+    def _kept_forms(self) -> list[forms.Form]:
+        return [f for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
+
     def clean(self):
         if any(self.errors):
             return
-        dates = [f.cleaned_data["date"] for f in self.forms if f.cleaned_data]
+        dates = [f.cleaned_data["date"] for f in self._kept_forms()]
         if not dates:
             raise forms.ValidationError(_("Give at least one day."))
         if len(set(dates)) != len(dates):
@@ -48,14 +51,16 @@ class BaseDayFormSet(forms.BaseFormSet):
                 DaySpec(
                     f.cleaned_data["date"], f.cleaned_data["start_time"], f.cleaned_data["end_time"]
                 )
-                for f in self.forms
-                if f.cleaned_data
+                for f in self._kept_forms()
             ),
             key=lambda d: d.date,
         )
 
 
-DayFormSet = forms.formset_factory(DayForm, formset=BaseDayFormSet, extra=0, min_num=1, max_num=10)
+# Spare rows to add days, and a delete box to drop one: a new date need not keep the day count.
+DayFormSet = forms.formset_factory(
+    DayForm, formset=BaseDayFormSet, extra=2, min_num=1, max_num=10, can_delete=True
+)
 
 
 class ReplacementForm(NoticeForm):

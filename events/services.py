@@ -6,7 +6,7 @@ which tells registrants — can act on it in the same transaction.
 """
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -67,6 +67,14 @@ def _validate_days(days: list[DaySpec]) -> list[DaySpec]:
     return sorted(days, key=lambda d: d.date)
 
 
+def _shift(value: datetime | None, delta: timedelta) -> datetime | None:
+    """Move a moment by whole days in local wall-clock time, so 19:00 stays 19:00 across DST."""
+    if value is None:
+        return None
+    local = timezone.localtime(value).replace(tzinfo=None)
+    return timezone.make_aware(local + delta)
+
+
 def _shift_programme(event: Event, previous: list[dict], days: list[DaySpec]) -> None:
     """Move side programme items along with the event: same offset from the first day."""
     if not previous:
@@ -75,8 +83,8 @@ def _shift_programme(event: Event, previous: list[dict], days: list[DaySpec]) ->
     if not shift:
         return
     for item in event.programme_items.all():
-        item.starts_at = item.starts_at + shift if item.starts_at else None
-        item.ends_at = item.ends_at + shift if item.ends_at else None
+        item.starts_at = _shift(item.starts_at, shift)
+        item.ends_at = _shift(item.ends_at, shift)
         item.save(update_fields=["starts_at", "ends_at"])
 
 
@@ -240,8 +248,8 @@ def event_create_replacement(
             item.pk = None
             item.event = replacement
             if shift is not None:
-                item.starts_at = item.starts_at + shift if item.starts_at else None
-                item.ends_at = item.ends_at + shift if item.ends_at else None
+                item.starts_at = _shift(item.starts_at, shift)
+                item.ends_at = _shift(item.ends_at, shift)
             item.save()
         for contact in locked.contacts.all():
             contact.pk = None
