@@ -232,116 +232,105 @@ class EventAdmin(admin.ModelAdmin):
 
     # Lifecycle views: a form, then a confirmation page listing what will happen, then the
     # service call. The confirmation is a second POST carrying the same data plus "confirm".
+    # The registrations app extends the three hooks below to tell registrants.
 
-    def _lifecycle(self, request, pk, *, action, title, forms_factory, run, describe):
+    LIFECYCLE_TITLES = {
+        "postpone": _("Postpone event"),
+        "reschedule": _("Reschedule event"),
+        "cancel": _("Cancel event"),
+        "replacement": _("Create replacement event"),
+    }
+
+    def lifecycle_forms(self, action, data, event) -> list:
+        if action == "reschedule":
+            initial = [
+                {"date": d.date, "start_time": d.start_time, "end_time": d.end_time}
+                for d in event.days.all()
+            ]
+            return [NoticeForm(data, prefix="n"), DayFormSet(data, initial=initial, prefix="days")]
+        if action == "replacement":
+            title = gettext("%(title)s – replacement event") % {"title": event.title}
+            return [
+                ReplacementForm(data, prefix="n", initial={"title": title}),
+                DayFormSet(data, prefix="days"),
+            ]
+        return [NoticeForm(data, prefix="n")]
+
+    def lifecycle_run(self, action, event, forms):
+        notice = forms[0].cleaned_data["notice"]
+        if action == "postpone":
+            return services.event_postpone(event=event, notice=notice)
+        if action == "reschedule":
+            return services.event_reschedule(
+                event=event, new_days=forms[1].day_specs(), notice=notice
+            )
+        if action == "cancel":
+            return services.event_cancel(event=event, notice=notice)
+        data = forms[0].cleaned_data
+        return services.event_create_replacement(
+            event=event,
+            days=forms[1].day_specs(),
+            title=data["title"],
+            notice=notice,
+            publish=data["publish"],
+        )
+
+    def lifecycle_preview(self, request, action, event, forms) -> dict:
+        """Extra context for the confirmation page (recipients and mail preview)."""
+        return {}
+
+    def _lifecycle(self, request, pk, action):
         event = get_object_or_404(Event, pk=pk)
         if not self.has_change_permission(request, event):
             raise PermissionDenied
-        forms = forms_factory(request.POST if request.method == "POST" else None, event)
+        forms = self.lifecycle_forms(
+            action, request.POST if request.method == "POST" else None, event
+        )
         valid = request.method == "POST" and all(f.is_valid() for f in forms)
         if valid and request.POST.get("confirm") == "yes":
             try:
-                result = run(event, *forms)
+                result = self.lifecycle_run(action, event, forms)
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
             else:
-                self.message_user(request, describe(event, result), messages.SUCCESS)
                 target = result if isinstance(result, Event) else event
+                self.message_user(request, self._lifecycle_done(action, target), messages.SUCCESS)
                 return redirect(reverse("admin:events_event_change", args=[target.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": event,
             "event": event,
-            "title": title,
+            "title": self.LIFECYCLE_TITLES[action],
             "action": action,
             "forms": forms,
             "confirming": valid,
             "has_view_permission": True,
+            **(self.lifecycle_preview(request, action, event, forms) if valid else {}),
         }
         return TemplateResponse(request, "admin/events/event/lifecycle.html", context)
 
+    @staticmethod
+    def _lifecycle_done(action, event) -> str:
+        return {
+            "postpone": gettext("“%(event)s” is now postponed."),
+            "reschedule": gettext("“%(event)s” has new dates."),
+            "cancel": gettext("“%(event)s” is now cancelled."),
+            "replacement": gettext("Replacement event “%(event)s” created."),
+        }[action] % {"event": event}
+
     def postpone_view(self, request, pk):
-        return self._lifecycle(
-            request,
-            pk,
-            action="postpone",
-            title=gettext("Postpone event"),
-            forms_factory=lambda data, event: [NoticeForm(data, prefix="n")],
-            run=lambda event, form: services.event_postpone(
-                event=event, notice=form.cleaned_data["notice"]
-            ),
-            describe=lambda event, result: (
-                gettext("“%(event)s” is now postponed.") % {"event": event}
-            ),
-        )
+        return self._lifecycle(request, pk, "postpone")
 
     def reschedule_view(self, request, pk):
-        def forms_factory(data, event):
-            initial = [
-                {"date": d.date, "start_time": d.start_time, "end_time": d.end_time}
-                for d in event.days.all()
-            ]
-            return [NoticeForm(data, prefix="n"), DayFormSet(data, initial=initial, prefix="days")]
-
-        return self._lifecycle(
-            request,
-            pk,
-            action="reschedule",
-            title=gettext("Reschedule event"),
-            forms_factory=forms_factory,
-            run=lambda event, form, days: services.event_reschedule(
-                event=event, new_days=days.day_specs(), notice=form.cleaned_data["notice"]
-            ),
-            describe=lambda event, result: gettext("“%(event)s” has new dates.") % {"event": event},
-        )
+        return self._lifecycle(request, pk, "reschedule")
 
     def cancel_view(self, request, pk):
-        return self._lifecycle(
-            request,
-            pk,
-            action="cancel",
-            title=gettext("Cancel event"),
-            forms_factory=lambda data, event: [NoticeForm(data, prefix="n")],
-            run=lambda event, form: services.event_cancel(
-                event=event, notice=form.cleaned_data["notice"]
-            ),
-            describe=lambda event, result: (
-                gettext("“%(event)s” is now cancelled.") % {"event": event}
-            ),
-        )
+        return self._lifecycle(request, pk, "cancel")
 
     def replacement_view(self, request, pk):
-        def forms_factory(data, event):
-            return [
-                ReplacementForm(
-                    data,
-                    prefix="n",
-                    initial={
-                        "title": gettext("%(title)s – replacement event") % {"title": event.title}
-                    },
-                ),
-                DayFormSet(data, prefix="days"),
-            ]
-
-        return self._lifecycle(
-            request,
-            pk,
-            action="replacement",
-            title=gettext("Create replacement event"),
-            forms_factory=forms_factory,
-            run=lambda event, form, days: services.event_create_replacement(
-                event=event,
-                days=days.day_specs(),
-                title=form.cleaned_data["title"],
-                notice=form.cleaned_data["notice"],
-                publish=form.cleaned_data["publish"],
-            ),
-            describe=lambda event, result: (
-                gettext("Replacement event “%(event)s” created.") % {"event": result}
-            ),
-        )
+        return self._lifecycle(request, pk, "replacement")
 
 
 @admin.register(Series)

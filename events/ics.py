@@ -57,6 +57,8 @@ def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> b
         organizer.params["cn"] = vText(event.organiser)
         vevent.add("organizer", organizer)
         cal.add_component(vevent)
+    # TZID references need their VTIMEZONE definitions (RFC 5545 3.2.19).
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 

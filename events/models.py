@@ -170,6 +170,28 @@ class Event(models.Model):
         help_text=_("Empty means the organisation's default applies."),
     )
 
+    reconfirmation_deadline = models.DateTimeField(
+        _("answer deadline after rescheduling"),
+        null=True,
+        blank=True,
+        help_text=_("Registrants confirm or withdraw for the new dates until then."),
+    )
+    release_unanswered = models.BooleanField(
+        _("release unanswered registrations after the deadline"),
+        default=False,
+        help_text=_(
+            "If set, registrations without an answer are cancelled after the deadline and their "
+            "places go to the waiting list; otherwise they are kept."
+        ),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder (days before the event)"),
+        null=True,
+        blank=True,
+        default=7,
+        help_text=_("Empty: no reminder mail."),
+    )
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

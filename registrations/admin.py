@@ -1,13 +1,89 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ConfirmImportForm, ImportForm
 
-from . import services, tasks
+from . import services
 from .models import AccessRequest, ContactPerson, MemberOrganisation, ProgrammeChoice, Registration
 from .resources import ContactPersonResource, MemberOrganisationResource
+
+
+class DirectoryImportForm(ImportForm):
+    skip_invalid_rows = forms.BooleanField(
+        label=_("Import only the valid rows and skip the refused ones"),
+        required=False,
+        help_text=_(
+            "Without this, a file with a refused row imports nothing: correct the file and "
+            "upload it again."
+        ),
+    )
+
+
+class DirectoryConfirmImportForm(ConfirmImportForm):
+    skip_invalid_rows = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
+class DirectoryImportMixin:
+    """The library's upload, preview, confirm; plus the explicit choice to skip refused rows.
+
+    By default django-import-export offers no confirmation while any row is refused. When staff
+    tick `skip_invalid_rows`, the preview offers it anyway and the import saves the valid rows
+    only. Without the tick the confirmed import is rolled back on any refused row, so nothing
+    is written even if the data changed between preview and confirmation.
+    """
+
+    import_form_class = DirectoryImportForm
+    confirm_form_class = DirectoryConfirmImportForm
+    import_template_name = "admin/registrations/directory_import.html"
+
+    @staticmethod
+    def _skips_invalid_rows(form) -> bool:
+        return bool(form is not None and form.is_valid() and form.cleaned_data["skip_invalid_rows"])
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["skip_invalid_rows"] = import_form.cleaned_data["skip_invalid_rows"]
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        skip = self._skips_invalid_rows(kwargs.get("form"))
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.setdefault("rollback_on_validation_errors", not skip)
+        return kwargs
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result, form = context.get("result"), context.get("form")
+        if (
+            result is not None
+            and "confirm_form" not in context
+            and not result.has_errors()
+            and result.valid_rows()
+            and self._skips_invalid_rows(form)
+        ):
+            context["confirm_form"] = self.create_confirm_form(request, import_form=form)
+        return response
+
+    def process_result(self, result, request):
+        if result.has_validation_errors():
+            rows = ", ".join(str(row.number) for row in result.invalid_rows)
+            if not self._skips_invalid_rows(self.create_confirm_form(request)):
+                messages.error(
+                    request,
+                    _("Nothing was imported: rows %(rows)s were refused.") % {"rows": rows},
+                )
+                app_label, model_name = self.get_model_info()
+                return redirect(reverse(f"admin:{app_label}_{model_name}_import"))
+            messages.warning(request, _("Refused rows skipped: %(rows)s.") % {"rows": rows})
+        return super().process_result(result, request)
 
 
 class CurrentMemberFilter(admin.SimpleListFilter):
@@ -44,7 +120,7 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(MemberOrganisation)
-class MemberOrganisationAdmin(ImportExportModelAdmin):
+class MemberOrganisationAdmin(DirectoryImportMixin, ImportExportModelAdmin):
     resource_classes = [MemberOrganisationResource]
     list_display = [
         "name",
@@ -73,7 +149,7 @@ class MemberOrganisationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(ImportExportModelAdmin):
+class ContactPersonAdmin(DirectoryImportMixin, ImportExportModelAdmin):
     resource_classes = [ContactPersonResource]
     list_display = [
         "last_name",
@@ -215,12 +291,10 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-send the confirmation mail"), permissions=["change"])
     def resend_confirmation(self, request, queryset):
-        ids = list(queryset.filter(status__in=Registration.ACTIVE).values_list("pk", flat=True))
-        for pk in ids:
-            tasks.send_registration_confirmation.enqueue(pk)
+        count = services.confirmation_resend(registrations=queryset)
         self.message_user(
             request,
-            ngettext("%d confirmation queued.", "%d confirmations queued.", len(ids)) % len(ids),
+            ngettext("%d confirmation queued.", "%d confirmations queued.", count) % count,
             messages.SUCCESS,
         )
 
@@ -242,14 +316,15 @@ class AccessRequestAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created_at", "decided_at", "decided_by", "contact_person"]
     actions = ["approve", "reject"]
 
-    def get_queryset(self, request):
-        # Open requests first: this is the queue staff work through.
+    def get_ordering(self, request):
+        # Open requests first: this is the queue staff work through. (An order_by() in
+        # get_queryset would come after Meta.ordering in the changelist, and so never count.)
         pending_first = Case(
             When(status=AccessRequest.Status.PENDING, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-        return super().get_queryset(request).order_by(pending_first, "-created_at")
+        return [pending_first.asc(), "-created_at"]
 
     def _decide(self, request, queryset, run, label):
         done = 0
@@ -280,3 +355,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
             lambda r: services.access_request_reject(access_request=r, user=request.user),
             lambda n: ngettext("%d request rejected.", "%d requests rejected.", n) % n,
         )
+
+
+# The event admin with registrant notifications and the outbox (imported for registration).
+from . import event_admin  # noqa: E402, F401

@@ -282,3 +282,70 @@ class ResendManageLinkForm(_Form):
     submit_label = _("Send me my link again")
 
     email = forms.EmailField(label=_("E-mail address of the registration"), max_length=254)
+
+
+class AnswerDeadlineForm(forms.Form):
+    """Added to the admin's reschedule form: how registrants answer the new dates."""
+
+    answer_deadline = forms.DateTimeField(
+        label=_("Answer deadline"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Registrants confirm or withdraw until then. Empty: no deadline."),
+    )
+    release_unanswered = forms.BooleanField(
+        label=_("Release unanswered registrations after the deadline"),
+        required=False,
+        help_text=_("Otherwise they are kept."),
+    )
+
+
+class InviteForm(forms.Form):
+    invite = forms.BooleanField(
+        label=_("Invite the registrants to carry their registration over"),
+        required=False,
+        help_text=_(
+            "Requires “Publish at once”. Places and the waiting list of the replacement apply."
+        ),
+    )
+
+
+class StaffMessageForm(forms.Form):
+    group = forms.ChoiceField(label=_("Recipients"), choices=[])
+    item = forms.ModelChoiceField(
+        label=_("Side programme item"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for the group “participants of a side programme item”."),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=10000,
+        help_text=_(
+            "Placeholders: {salutation}, {first_name}, {last_name}, {event}, {dates}, {manage_url}"
+        ),
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        from .services import MessageGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = MessageGroup.choices
+        self.fields["item"].queryset = event.programme_items.all()
+
+    def clean_subject(self):
+        return _clean_text(self.cleaned_data["subject"]).replace("\n", " ")
+
+    def clean_body(self):
+        return _clean_text(self.cleaned_data["body"])
+
+    def clean(self):
+        from .services import MessageGroup
+
+        data = super().clean()
+        if data.get("group") == MessageGroup.ITEM and not data.get("item"):
+            self.add_error("item", _("Choose the side programme item."))
+        return data

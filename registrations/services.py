@@ -13,15 +13,24 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, ProgrammeItem, RegistrationState
+from events import services as event_services
+from events.models import Event, EventChange, ProgrammeItem, RegistrationState
+from events.services import DaySpec
 
-from . import tasks
-from .models import AccessRequest, ContactPerson, MemberOrganisation, ProgrammeChoice, Registration
+from . import emails
+from .models import (
+    AccessRequest,
+    ContactPerson,
+    MemberOrganisation,
+    OutboxMessage,
+    ProgrammeChoice,
+    Registration,
+)
 
 SIGN_IN_SALT = "registrations.sign-in"
 
@@ -139,8 +148,17 @@ def sign_in_request(*, email: str, client_ip: str, language: str) -> None:
     if person.language != language:
         person.language = language
         person.save(update_fields=["language"])
-    token = sign_in_token_make(person=person)
-    transaction.on_commit(lambda: tasks.send_sign_in_link.enqueue(person.pk, token))
+    # The link itself is made when the mail is sent, so no credential is stored.
+    emails.queue(
+        [
+            OutboxMessage(
+                kind=OutboxMessage.Kind.SIGN_IN_LINK,
+                recipient=person.email,
+                language=person.language,
+                contact_person=person,
+            )
+        ]
+    )
 
 
 def sign_out_everywhere(*, person: ContactPerson) -> None:
@@ -211,8 +229,17 @@ def access_request_approve(*, access_request: AccessRequest, user) -> ContactPer
         req.decided_by = user
         req.contact_person = person
         req.save()
-        token = sign_in_token_make(person=person)
-        transaction.on_commit(lambda: tasks.send_access_approved.enqueue(req.pk, token))
+        emails.queue(
+            [
+                OutboxMessage(
+                    kind=OutboxMessage.Kind.ACCESS_APPROVED,
+                    recipient=req.email,
+                    language=req.language,
+                    access_request=req,
+                    contact_person=person,
+                )
+            ]
+        )
         return person
 
 
@@ -225,7 +252,16 @@ def access_request_reject(*, access_request: AccessRequest, user) -> None:
         req.decided_at = timezone.now()
         req.decided_by = user
         req.save()
-        transaction.on_commit(lambda: tasks.send_access_rejected.enqueue(req.pk))
+        emails.queue(
+            [
+                OutboxMessage(
+                    kind=OutboxMessage.Kind.ACCESS_REJECTED,
+                    recipient=req.email,
+                    language=req.language,
+                    access_request=req,
+                )
+            ]
+        )
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -418,7 +454,7 @@ def registration_create(
             language=language,
         )
         _choose_items(registration, items)
-        transaction.on_commit(lambda: tasks.send_registration_confirmation.enqueue(registration.pk))
+        emails.queue([emails.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
         return registration
 
 
@@ -435,6 +471,13 @@ def _refusal(state: RegistrationState) -> str:
     }.get(state, _("Registration is not possible."))
 
 
+def _waiting_choices(registration: Registration):
+    """The wishes a waiting registrant still holds; items they dropped stay dropped."""
+    return registration.programme_choices.filter(
+        status=ProgrammeChoice.Status.WAITING
+    ).select_related("item")
+
+
 def _promote(event: Event) -> list[Registration]:
     """Fill free places from the waiting list, oldest first. Caller holds the event lock."""
     promoted = []
@@ -448,13 +491,12 @@ def _promote(event: Event) -> list[Registration]:
         promoted.append(registration)
     for registration in promoted:
         # Their side programme wishes now compete for places like everyone else's.
-        items = [c.item for c in registration.programme_choices.select_related("item")]
+        items = [c.item for c in _waiting_choices(registration)]
         registration.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).update(
             status=ProgrammeChoice.Status.CANCELLED
         )
         _choose_items(registration, items)
-        pk = registration.pk
-        transaction.on_commit(lambda pk=pk: tasks.send_promotion.enqueue(pk))
+        emails.queue([emails.for_registration(registration, OutboxMessage.Kind.PROMOTION)])
     _promote_items(event)
     return promoted
 
@@ -479,19 +521,29 @@ def _promote_items(event: Event) -> list[ProgrammeChoice]:
             choice.status = ProgrammeChoice.Status.CONFIRMED
             choice.save(update_fields=["status"])
             promoted.append(choice)
-            pk = choice.pk
-            transaction.on_commit(lambda pk=pk: tasks.send_item_promotion.enqueue(pk))
+            emails.queue(
+                [
+                    emails.for_registration(
+                        choice.registration, OutboxMessage.Kind.ITEM_PROMOTION, choice_id=choice.pk
+                    )
+                ]
+            )
     return promoted
 
 
-def registration_cancel(*, registration: Registration, by_organiser: bool = False) -> Registration:
-    """Cancel; the freed place goes to the first on the waiting list at once."""
+def registration_cancel(
+    *, registration: Registration, by_organiser: bool = False, ignore_deadline: bool = False
+) -> Registration:
+    """Cancel; the freed place goes to the first on the waiting list at once.
+
+    `ignore_deadline`: a withdrawal from new dates is allowed after the change deadline.
+    """
     with transaction.atomic():
         locked_event = _lock_event(registration.event)
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
         if not reg.is_active:
             raise RegistrationError(_("This registration is already cancelled."), code="cancelled")
-        if not by_organiser and not can_change(reg):
+        if not (by_organiser or ignore_deadline) and not can_change(reg):
             raise RegistrationError(
                 _("The deadline for changes has passed. Please contact the organisers."),
                 code="deadline",
@@ -507,7 +559,7 @@ def registration_cancel(*, registration: Registration, by_organiser: bool = Fals
             status=ProgrammeChoice.Status.CANCELLED
         )
         _promote(locked_event)
-        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(reg.pk))
+        emails.queue([emails.for_registration(reg, OutboxMessage.Kind.CANCELLATION)])
         registration.status, registration.cancelled_at = reg.status, reg.cancelled_at
         return reg
 
@@ -521,12 +573,12 @@ def registration_confirm_from_waiting_list(*, registration: Registration) -> Reg
             raise RegistrationError(_("Only waiting registrations can be confirmed."), code="state")
         reg.status = Registration.Status.CONFIRMED
         reg.save(update_fields=["status", "updated_at"])
-        items = [c.item for c in reg.programme_choices.select_related("item")]
+        items = [c.item for c in _waiting_choices(reg)]
         reg.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).update(
             status=ProgrammeChoice.Status.CANCELLED
         )
         _choose_items(reg, items)
-        transaction.on_commit(lambda: tasks.send_promotion.enqueue(reg.pk))
+        emails.queue([emails.for_registration(reg, OutboxMessage.Kind.PROMOTION)])
         return reg
 
 
@@ -565,8 +617,300 @@ def manage_link_resend(*, email: str, event: Event, client_ip: str) -> None:
     """Mail the manage links of the address's active registrations for the event (if any)."""
     email = email.strip().lower()
     rate_limit_check(scope="resend", email=email, client_ip=client_ip)
-    ids = list(
-        Registration.objects.active().filter(event=event, email=email).values_list("pk", flat=True)
+    emails.queue(
+        emails.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
+        for registration in Registration.objects.active().filter(event=event, email=email)
     )
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: tasks.send_registration_confirmation.enqueue(pk))
+
+
+def confirmation_resend(*, registrations) -> int:
+    """Queue the confirmation (with the manage link) again for the active ones among them."""
+    with transaction.atomic():
+        return len(
+            emails.queue(
+                emails.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
+                for registration in registrations.filter(status__in=Registration.ACTIVE)
+            )
+        )
+
+
+# --- the event lifecycle, told to registrants -------------------------------------------------
+# Each wraps the events service in the same transaction, so the outbox rows are written with the
+# change: a rollback leaves neither, a commit both.
+
+
+def _active(event: Event):
+    return Registration.objects.active().filter(event=event)
+
+
+def event_postpone_notify(*, event: Event, notice: str) -> EventChange:
+    with transaction.atomic():
+        change = event_services.event_postpone(event=event, notice=notice)
+        emails.queue(
+            emails.for_registration(r, OutboxMessage.Kind.EVENT_POSTPONED) for r in _active(event)
+        )
+        return change
+
+
+def event_reschedule_notify(
+    *,
+    event: Event,
+    new_days: list[DaySpec],
+    notice: str,
+    answer_deadline: datetime | None,
+    release_unanswered: bool = False,
+) -> EventChange:
+    """New days for the event; every registrant is asked to confirm or withdraw by the deadline."""
+    if answer_deadline is not None:
+        if answer_deadline <= timezone.now():
+            raise ValidationError(_("The answer deadline must be in the future."), code="deadline")
+        if new_days and timezone.localdate(answer_deadline) >= min(d.date for d in new_days):
+            raise ValidationError(
+                _("The answer deadline must be before the new first day."), code="deadline"
+            )
+    with transaction.atomic():
+        change = event_services.event_reschedule(event=event, new_days=new_days, notice=notice)
+        Event.objects.filter(pk=event.pk).update(
+            reconfirmation_deadline=answer_deadline, release_unanswered=release_unanswered
+        )
+        event.reconfirmation_deadline = answer_deadline
+        event.release_unanswered = release_unanswered
+        _active(event).update(
+            reconfirmation=Registration.Reconfirmation.PENDING, reconfirmed_at=None
+        )
+        emails.queue(
+            emails.for_registration(r, OutboxMessage.Kind.EVENT_RESCHEDULED) for r in _active(event)
+        )
+        return change
+
+
+def event_cancel_notify(*, event: Event, notice: str) -> EventChange:
+    """Cancel the event: registrations are kept, marked cancelled by the organiser, and told."""
+    with transaction.atomic():
+        change = event_services.event_cancel(event=event, notice=notice)
+        registrations = list(_active(event).select_for_update())
+        now = timezone.now()
+        for registration in registrations:
+            registration.status = Registration.Status.CANCELLED_BY_ORGANISER
+            registration.cancelled_at = now
+        Registration.objects.bulk_update(registrations, ["status", "cancelled_at"])
+        ProgrammeChoice.objects.filter(registration__in=registrations).exclude(
+            status=ProgrammeChoice.Status.CANCELLED
+        ).update(status=ProgrammeChoice.Status.CANCELLED)
+        emails.queue(
+            [emails.for_registration(r, OutboxMessage.Kind.EVENT_CANCELLED) for r in registrations]
+            + [
+                OutboxMessage(
+                    kind=OutboxMessage.Kind.EVENT_CANCELLED_ACCESS,
+                    recipient=req.email,
+                    language=req.language,
+                    event=event,
+                    access_request=req,
+                )
+                for req in AccessRequest.objects.filter(status=AccessRequest.Status.PENDING)
+            ]
+        )
+        return change
+
+
+def event_create_replacement_notify(
+    *,
+    event: Event,
+    days: list[DaySpec],
+    title: str,
+    notice: str,
+    publish: bool,
+    invite: bool,
+) -> Event:
+    """Create the replacement; optionally invite the original's registrants to carry over."""
+    with transaction.atomic():
+        replacement = event_services.event_create_replacement(
+            event=event, days=days, title=title, notice=notice, publish=publish
+        )
+        if invite:
+            if not publish:
+                raise ValidationError(
+                    _("Publish the replacement event to invite registrants to it."),
+                    code="unpublished",
+                )
+            Event.objects.filter(pk=replacement.pk).update(
+                registration_opens_at=timezone.now(),
+                registration_closes_at=replacement.starts_at,
+            )
+            emails.queue(
+                emails.for_registration(
+                    r, OutboxMessage.Kind.REPLACEMENT_INVITATION, replacement_id=replacement.pk
+                )
+                for r in Registration.objects.filter(
+                    event=event,
+                    status__in=[*Registration.ACTIVE, Registration.Status.CANCELLED_BY_ORGANISER],
+                )
+            )
+        return replacement
+
+
+def registration_carry_over(*, registration: Registration) -> Registration:
+    """One click from the invitation: the same person and details on the replacement event."""
+    replacement = Event.objects.filter(replaces_id=registration.event_id).first()
+    if replacement is None:
+        raise RegistrationError(_("There is no replacement event to carry over to."), code="none")
+    existing = Registration.objects.filter(carried_over_from=registration).first()
+    if existing is not None:
+        return existing
+    if registration.status not in (
+        *Registration.ACTIVE,
+        Registration.Status.CANCELLED_BY_ORGANISER,
+    ):
+        raise RegistrationError(_("This registration was cancelled."), code="cancelled")
+    new = registration_create(
+        event=replacement,
+        registered_by=registration.registered_by,
+        attendee=Attendee(
+            first_name=registration.first_name,
+            last_name=registration.last_name,
+            email=registration.email,
+            function=registration.function,
+            salutation=registration.salutation,
+            academic_title=registration.academic_title,
+        ),
+        details=Details(
+            diet=registration.diet,
+            diet_notes=registration.diet_notes,
+            accessibility_needs=registration.accessibility_needs,
+            visibility=registration.visibility,
+            message=registration.message,
+        ),
+        privacy_acknowledged=True,
+        language=registration.language,
+    )
+    Registration.objects.filter(pk=new.pk).update(carried_over_from=registration)
+    new.carried_over_from = registration
+    return new
+
+
+def registration_reconfirm(*, registration: Registration, attend: bool) -> Registration:
+    """The registrant's answer to new dates: attend, or withdraw (which frees the place)."""
+    with transaction.atomic():
+        _lock_event(registration.event)
+        reg = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        )
+        if not reg.is_active or reg.reconfirmation == Registration.Reconfirmation.NONE:
+            raise RegistrationError(_("There is nothing to answer."), code="not_asked")
+        deadline = reg.event.reconfirmation_deadline
+        if deadline is not None and timezone.now() >= deadline:
+            raise RegistrationError(
+                _("The answer deadline has passed. Please contact the organisers."),
+                code="deadline",
+            )
+        reg.reconfirmed_at = timezone.now()
+        if attend:
+            reg.reconfirmation = Registration.Reconfirmation.CONFIRMED
+            reg.save(update_fields=["reconfirmation", "reconfirmed_at", "updated_at"])
+            return reg
+        reg.reconfirmation = Registration.Reconfirmation.WITHDRAWN
+        reg.save(update_fields=["reconfirmation", "reconfirmed_at", "updated_at"])
+        return registration_cancel(registration=reg, by_organiser=False, ignore_deadline=True)
+
+
+def reconfirmation_remind(*, event: Event) -> int:
+    """Remind those who have not answered the new dates yet."""
+    with transaction.atomic():
+        return len(
+            emails.queue(
+                emails.for_registration(r, OutboxMessage.Kind.RECONFIRMATION_REMINDER)
+                for r in _active(event).filter(reconfirmation=Registration.Reconfirmation.PENDING)
+            )
+        )
+
+
+def reconfirmations_close(*, now: datetime | None = None) -> int:
+    """After the answer deadline, release unanswered registrations where the event says so.
+
+    Safe to run repeatedly: released registrations are no longer pending.
+    """
+    now = now or timezone.now()
+    released = 0
+    events = Event.objects.filter(reconfirmation_deadline__lte=now, release_unanswered=True)
+    for event in events:
+        pending = _active(event).filter(reconfirmation=Registration.Reconfirmation.PENDING)
+        for registration in pending:
+            registration_cancel(registration=registration, by_organiser=True)
+            released += 1
+    return released
+
+
+class MessageGroup(models.TextChoices):
+    ALL = "all", _("all active registrations")
+    CONFIRMED = "confirmed", _("confirmed")
+    WAITING = "waiting", _("waiting list")
+    UNANSWERED = "unanswered", _("not yet answered the new dates")
+    ITEM = "item", _("participants of a side programme item")
+
+
+def message_recipients(*, event: Event, group: str, item: ProgrammeItem | None = None):
+    registrations = _active(event).select_related("event").order_by("last_name", "first_name")
+    if group == MessageGroup.CONFIRMED:
+        return registrations.filter(status=Registration.Status.CONFIRMED)
+    if group == MessageGroup.WAITING:
+        return registrations.filter(status=Registration.Status.WAITING)
+    if group == MessageGroup.UNANSWERED:
+        return registrations.filter(reconfirmation=Registration.Reconfirmation.PENDING)
+    if group == MessageGroup.ITEM:
+        if item is None or item.event_id != event.pk:
+            raise ValidationError(_("Choose a side programme item of this event."), code="item")
+        return registrations.filter(
+            programme_choices__item=item, programme_choices__status=ProgrammeChoice.Status.CONFIRMED
+        )
+    return registrations
+
+
+def staff_message_send(
+    *, event: Event, group: str, subject: str, body: str, item: ProgrammeItem | None = None
+) -> int:
+    """Queue a message from staff to a group of registrants; placeholders are filled per person."""
+    if not subject.strip() or not body.strip():
+        raise ValidationError(_("Subject and text are required."), code="empty")
+    with transaction.atomic():
+        return len(
+            emails.queue(
+                emails.for_registration(
+                    r, OutboxMessage.Kind.STAFF_MESSAGE, subject=subject, body=body
+                )
+                for r in message_recipients(event=event, group=group, item=item)
+            )
+        )
+
+
+def event_reminders_send(*, now: datetime | None = None) -> int:
+    """The reminder mail, once per registration, the configured number of days before the event.
+
+    Safe to run repeatedly (hourly, say): a sent reminder is recorded on the registration.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    queued = 0
+    events = (
+        Event.objects.filter(reminder_days_before__isnull=False)
+        .exclude(status__in=[Event.Status.CANCELLED, Event.Status.POSTPONED])
+        .with_dates()
+        .filter(first_date__gt=today)
+    )
+    for event in events:
+        if (event.first_date - today).days > event.reminder_days_before:
+            continue
+        with transaction.atomic():
+            due = list(
+                Registration.objects.select_for_update(skip_locked=True).filter(
+                    event=event,
+                    status=Registration.Status.CONFIRMED,
+                    reminder_sent_at__isnull=True,
+                )
+            )
+            Registration.objects.filter(pk__in=[r.pk for r in due]).update(reminder_sent_at=now)
+            queued += len(
+                emails.queue(
+                    emails.for_registration(r, OutboxMessage.Kind.EVENT_REMINDER) for r in due
+                )
+            )
+    return queued

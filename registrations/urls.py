@@ -15,4 +15,5 @@ urlpatterns = [
     path("anmeldung/<str:token>/", views.manage, name="manage"),
     path("anmeldung/<str:token>/bestaetigung/", views.registration_done, name="done"),
     path("anmeldung/<str:token>/kalender.ics", views.manage_ics, name="manage_ics"),
+    path("anmeldung/<str:token>/uebertragen/", views.carry_over, name="carry_over"),
 ]

@@ -245,8 +245,21 @@ def manage(request, token):
         },
     )
     form.helper.inputs[0].name = "save"
+    # A refusal of "cancel" comes with an unbound form, so the page shows refusals itself.
+    refusals = []
     if request.method == "POST":
         try:
+            if "attend" in request.POST or "withdraw" in request.POST:
+                services.registration_reconfirm(
+                    registration=registration, attend="attend" in request.POST
+                )
+                messages.success(
+                    request,
+                    _("Thank you, we have noted that you will attend on the new dates.")
+                    if "attend" in request.POST
+                    else _("You have withdrawn; your registration is cancelled."),
+                )
+                return redirect("registrations:manage", token=token)
             if "cancel" in request.POST:
                 services.registration_cancel(registration=registration)
                 messages.success(request, _("Your registration is cancelled."))
@@ -256,7 +269,7 @@ def manage(request, token):
                 messages.success(request, _("Your changes are saved."))
                 return redirect("registrations:manage", token=token)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            refusals = exc.messages
     return render(
         request,
         "registrations/registration_manage.html",
@@ -267,8 +280,9 @@ def manage(request, token):
             "form": form,
             "can_change": services.can_change(registration),
             "deadline": services.change_deadline(event),
+            "refusals": refusals,
         },
-        status=400 if form.errors else 200,
+        status=400 if refusals or form.errors else 200,
     )
 
 
@@ -295,3 +309,25 @@ def resend_manage_link(request, slug):
             _("If this address is registered for the event, we have sent its personal link again."),
         )
     return redirect(event.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def carry_over(request, token):
+    """From the invitation to a replacement event: one click carries the registration over."""
+    registration = _registration_by_token(token)
+    replacement = Event.objects.filter(replaces_id=registration.event_id, published=True).first()
+    if replacement is None:
+        raise Http404
+    existing = Registration.objects.filter(carried_over_from=registration).first()
+    if request.method == "POST" and existing is None:
+        try:
+            new = services.registration_carry_over(registration=registration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("registrations:done", token=new.manage_token)
+    return render(
+        request,
+        "registrations/registration_carry_over.html",
+        {"registration": registration, "replacement": replacement, "existing": existing},
+    )

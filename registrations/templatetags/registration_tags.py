@@ -12,7 +12,19 @@ def registration_box(context, event):
         event=event, status=Registration.Status.CONFIRMED
     ).count()
     full = event.capacity is not None and confirmed >= event.capacity
+    request = context.get("request")
+    person = getattr(request, "contact_person", None)
+    mine = (
+        list(
+            Registration.objects.active()
+            .filter(event=event, registered_by=person)
+            .select_related("event")
+        )
+        if person
+        else []
+    )
     return {
+        "mine": mine,
         "event": event,
         "state": event.registration_state(is_full=full),
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),

@@ -1,0 +1,344 @@
+"""The event admin as staff use it: lifecycle steps that tell registrants, messages, answers.
+
+The events app's admin knows nothing of registrations; this module re-registers it with the
+registrations services behind its lifecycle hooks, plus the outbox.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from events.admin import EventAdmin as BaseEventAdmin
+from events.models import Event
+
+from . import emails, services
+from .forms import AnswerDeadlineForm, InviteForm, StaffMessageForm
+from .models import AccessRequest, OutboxMessage, Registration
+
+
+class _Rollback(Exception):
+    pass
+
+
+def preview_after(change, recipients, kind: str, payload: dict | None = None) -> dict:
+    """Recipients count, and the first recipient's mail as it will be after `change` runs.
+
+    The change is carried out inside a transaction that is rolled back, so the preview shows
+    the real new dates, status and calendar data without anything being stored or sent.
+    """
+    context: dict = {}
+    try:
+        with transaction.atomic():
+            change()
+            rows = list(recipients())
+            context["recipient_count"] = len(rows)
+            if rows:
+                message = emails.for_registration(rows[0], kind, **(payload or {}))
+                subject, text, _html, attachments = emails.render(message)
+                context.update(
+                    preview_to=rows[0].email,
+                    preview_subject=subject,
+                    preview_text=text,
+                    preview_attachments=[a[0] for a in attachments],
+                )
+            raise _Rollback
+    except _Rollback:
+        pass
+    except ValidationError as exc:
+        context["preview_error"] = " ".join(exc.messages)
+    return context
+
+
+admin.site.unregister(Event)
+
+
+@admin.register(Event)
+class EventAdmin(BaseEventAdmin):
+    list_display = [*BaseEventAdmin.list_display]
+
+    def lifecycle_forms(self, action, data, event):
+        forms = super().lifecycle_forms(action, data, event)
+        if action == "reschedule":
+            forms.append(AnswerDeadlineForm(data, prefix="a"))
+        if action == "replacement":
+            forms.append(InviteForm(data, prefix="i"))
+        return forms
+
+    def lifecycle_run(self, action, event, forms):
+        notice = forms[0].cleaned_data["notice"]
+        if action == "postpone":
+            return services.event_postpone_notify(event=event, notice=notice)
+        if action == "reschedule":
+            answer = forms[2].cleaned_data
+            return services.event_reschedule_notify(
+                event=event,
+                new_days=forms[1].day_specs(),
+                notice=notice,
+                answer_deadline=answer["answer_deadline"],
+                release_unanswered=answer["release_unanswered"],
+            )
+        if action == "cancel":
+            return services.event_cancel_notify(event=event, notice=notice)
+        data = forms[0].cleaned_data
+        return services.event_create_replacement_notify(
+            event=event,
+            days=forms[1].day_specs(),
+            title=data["title"],
+            notice=notice,
+            publish=data["publish"],
+            invite=forms[2].cleaned_data["invite"],
+        )
+
+    def lifecycle_preview(self, request, action, event, forms):
+        kind = {
+            "postpone": OutboxMessage.Kind.EVENT_POSTPONED,
+            "reschedule": OutboxMessage.Kind.EVENT_RESCHEDULED,
+            "cancel": OutboxMessage.Kind.EVENT_CANCELLED,
+            "replacement": OutboxMessage.Kind.REPLACEMENT_INVITATION,
+        }[action]
+        if action == "replacement" and not forms[2].cleaned_data["invite"]:
+            return {"recipient_count": 0, "preview_template": "admin/registrations/_preview.html"}
+        state: dict = {}
+
+        def change():
+            state["result"] = self.lifecycle_run(action, event, forms)
+
+        def recipients():
+            statuses = [*Registration.ACTIVE]
+            if action in ("cancel", "replacement"):
+                statuses.append(Registration.Status.CANCELLED_BY_ORGANISER)
+            return Registration.objects.filter(event=event, status__in=statuses).order_by("pk")
+
+        payload = {}
+        if action == "replacement":
+            # Only known once the change has run inside the preview transaction.
+            def recipients_with_payload():
+                payload["replacement_id"] = state["result"].pk
+                return recipients()
+
+            context = preview_after(change, recipients_with_payload, kind, payload)
+        else:
+            context = preview_after(change, recipients, kind)
+        context["preview_template"] = "admin/registrations/_preview.html"
+        if action == "cancel":
+            context["extra_recipients"] = AccessRequest.objects.filter(
+                status=AccessRequest.Status.PENDING
+            ).count()
+        return context
+
+    @admin.display(description=_("Change status or dates"))
+    def lifecycle(self, obj):
+        buttons = super().lifecycle(obj)
+        if not obj or not obj.pk:
+            return buttons
+        extra = format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            [
+                (
+                    reverse("admin:events_event_message", args=[obj.pk]),
+                    gettext("Message to registrants"),
+                ),
+                (
+                    reverse("admin:events_event_answers", args=[obj.pk]),
+                    gettext("Answers to new dates"),
+                ),
+                (
+                    reverse("admin:registrations_outboxmessage_changelist")
+                    + f"?event__id__exact={obj.pk}",
+                    gettext("Outbox"),
+                ),
+                (
+                    reverse("admin:registrations_registration_changelist")
+                    + f"?event__id__exact={obj.pk}",
+                    gettext("Registrations"),
+                ),
+            ],
+        )
+        return format_html("{}<br><br>{}", buttons, extra)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="events_event_message",
+            ),
+            path(
+                "<int:pk>/answers/",
+                self.admin_site.admin_view(self.answers_view),
+                name="events_event_answers",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _context(self, request, event, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": event,
+            "event": event,
+            "title": title,
+            "has_view_permission": True,
+            **extra,
+        }
+
+    def message_view(self, request, pk):
+        """Staff write to a group of registrants: form, preview for one recipient, send."""
+        event = get_object_or_404(Event.objects.prefetch_related("days"), pk=pk)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        form = StaffMessageForm(request.POST or None, event=event)
+        context = {}
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                recipients = services.message_recipients(
+                    event=event, group=data["group"], item=data["item"]
+                )
+                if request.POST.get("confirm") == "yes":
+                    count = services.staff_message_send(
+                        event=event,
+                        group=data["group"],
+                        subject=data["subject"],
+                        body=data["body"],
+                        item=data["item"],
+                    )
+                    self.message_user(
+                        request,
+                        ngettext("%d message queued.", "%d messages queued.", count) % count,
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse("admin:events_event_change", args=[event.pk]))
+                context = preview_after(
+                    lambda: None,
+                    lambda: recipients,
+                    OutboxMessage.Kind.STAFF_MESSAGE,
+                    {"subject": data["subject"], "body": data["body"]},
+                )
+                context["confirming"] = True
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        return TemplateResponse(
+            request,
+            "admin/registrations/event_message.html",
+            self._context(request, event, gettext("Message to registrants"), form=form, **context),
+        )
+
+    def answers_view(self, request, pk):
+        """Who confirmed the new dates, who withdrew, who has not answered; remind the latter."""
+        event = get_object_or_404(Event.objects.prefetch_related("days"), pk=pk)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        if request.method == "POST":
+            if not self.has_change_permission(request, event):
+                raise PermissionDenied
+            count = services.reconfirmation_remind(event=event)
+            self.message_user(
+                request,
+                ngettext("%d reminder queued.", "%d reminders queued.", count) % count,
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:events_event_answers", args=[event.pk]))
+        registrations = (
+            Registration.objects.filter(event=event)
+            .exclude(reconfirmation=Registration.Reconfirmation.NONE)
+            .select_related("organisation")
+            .order_by("reconfirmation", "last_name")
+        )
+        counts = registrations.aggregate(
+            confirmed=Count("pk", filter=Q(reconfirmation="confirmed")),
+            withdrawn=Count("pk", filter=Q(reconfirmation="withdrawn")),
+            pending=Count("pk", filter=Q(reconfirmation="pending", status__in=Registration.ACTIVE)),
+        )
+        return TemplateResponse(
+            request,
+            "admin/registrations/event_answers.html",
+            self._context(
+                request,
+                event,
+                gettext("Answers to the new dates"),
+                registrations=registrations,
+                counts=counts,
+            ),
+        )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only view of what was and will be sent; failures stand out; staff can retry."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "event",
+        "status_badge",
+        "attempts",
+        "sent_at",
+        "last_error_short",
+    ]
+    list_filter = ["status", "kind", "event"]
+    search_fields = ["recipient"]
+    list_select_related = ["event"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = [
+        "kind",
+        "recipient",
+        "language",
+        "event",
+        "registration",
+        "access_request",
+        "contact_person",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    exclude = ["payload"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        colour = {"failed": "#a4161a", "pending": "#8a4b00", "sent": "#1f6f43"}[obj.status]
+        weight = "bold" if obj.status == OutboxMessage.Status.FAILED else "normal"
+        return format_html(
+            '<span style="color: {}; font-weight: {}">{}</span>',
+            colour,
+            weight,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Retry sending"), permissions=["retry"])
+    def retry(self, request, queryset):
+        count = emails.retry(queryset)
+        self.message_user(
+            request,
+            ngettext("%d message queued again.", "%d messages queued again.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("registrations.change_registration")
