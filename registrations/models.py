@@ -455,6 +455,38 @@ class ProgrammeChoice(models.Model):
         return f"{self.item} – {self.registration.full_name}"
 
 
+class Attendance(models.Model):
+    """Checked in on site, per day."""
+
+    registration = models.ForeignKey(
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("registration"),
+    )
+    day = models.DateField(_("day"))
+    checked_in_at = models.DateTimeField(_("checked in at"), default=timezone.now)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["day", "checked_in_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "day"], name="attendance_once_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.registration.full_name} – {self.day:%d.%m.%Y}"
+
+
 class OutboxMessageQuerySet(models.QuerySet):
     def due(self, now=None):
         now = now or timezone.now()
