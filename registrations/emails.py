@@ -240,7 +240,7 @@ def deliver(message_id: int) -> str:
     """
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("access_request__organisation", "contact_person", "event")
             .filter(pk=message_id)
             .first()

@@ -1,25 +1,12 @@
-import io
 import re
-from importlib import import_module
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps as django_apps
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 SEED_PATH = "/veranstaltungen/jahrestreffen-2020/"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    # live_server answers from another thread, so the data must be committed (transactional_db).
-    # Its flush after each test also empties the site pages the migration created; recreate them.
-    site_pages = import_module("events.migrations.0002_site_pages")
-    site_pages.create_pages(django_apps, None)
-    call_command("load_demo", stdout=io.StringIO())
 
 
 def assert_accessible(page):
