@@ -4,6 +4,13 @@ import factory
 from django.utils import timezone
 
 from events.models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
+from registrations.models import (
+    AccessRequest,
+    ContactPerson,
+    MemberOrganisation,
+    ProgrammeChoice,
+    Registration,
+)
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -93,3 +100,71 @@ class TopicLinkFactory(factory.django.DjangoModelFactory):
     topic = factory.SubFactory(TopicFactory)
     title = factory.Sequence(lambda n: f"Publikation {n}")
     url = factory.Sequence(lambda n: f"https://difu.example.org/publikation/{n}")
+
+
+class MemberOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberOrganisation
+
+    name = factory.Sequence(lambda n: f"Stadt Musterstadt {n}")
+    kind = MemberOrganisation.Kind.CITY
+    federal_state = "SN"
+    member_since = date(2000, 1, 1)
+    default_participants = 2
+
+
+class ContactPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactPerson
+
+    organisation = factory.SubFactory(MemberOrganisationFactory)
+    salutation = "frau"
+    first_name = factory.Sequence(lambda n: f"Anna{n}")
+    last_name = factory.Sequence(lambda n: f"Beispiel{n}")
+    function = "Leitung Stadtplanungsamt"
+    email = factory.Sequence(lambda n: f"person{n}@stadt.example.org")
+    role = ContactPerson.Role.CONTACT
+    language = "de"
+
+
+class AccessRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessRequest
+
+    organisation = factory.SubFactory(MemberOrganisationFactory)
+    salutation = "herr"
+    first_name = factory.Sequence(lambda n: f"Ben{n}")
+    last_name = factory.Sequence(lambda n: f"Neu{n}")
+    email = factory.Sequence(lambda n: f"neu{n}@stadt.example.org")
+    function = "Referent Stadtentwicklung"
+    language = "de"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """The contact person registers themselves, unless attendee fields are given."""
+
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    registered_by = factory.SubFactory(ContactPersonFactory)
+    organisation = factory.SelfAttribute("registered_by.organisation")
+    salutation = factory.SelfAttribute("registered_by.salutation")
+    first_name = factory.SelfAttribute("registered_by.first_name")
+    last_name = factory.SelfAttribute("registered_by.last_name")
+    email = factory.SelfAttribute("registered_by.email")
+    function = factory.SelfAttribute("registered_by.function")
+    status = Registration.Status.CONFIRMED
+    privacy_acknowledged_at = factory.LazyFunction(timezone.now)
+    language = "de"
+
+
+class ProgrammeChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgrammeChoice
+
+    registration = factory.SubFactory(RegistrationFactory)
+    item = factory.SubFactory(
+        ProgrammeItemFactory, event=factory.SelfAttribute("..registration.event")
+    )
+    status = ProgrammeChoice.Status.CONFIRMED
