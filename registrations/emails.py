@@ -7,6 +7,7 @@ Messages are rendered when they are sent, in the recipient's language, plain tex
 """
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -139,17 +140,18 @@ def staff_message_placeholders(registration: Registration) -> dict:
     }
 
 
-class _Placeholders(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 
 def fill_placeholders(text: str, values: dict) -> str:
-    """str.format_map that leaves unknown placeholders as they are and never raises."""
-    try:
-        return text.format_map(_Placeholders(values))
-    except (ValueError, IndexError, AttributeError, KeyError):
-        return text
+    """Replace the known {name} placeholders; anything else in braces stays as written.
+
+    Not str.format: one stray "{0}" or "{" would make it give up on the whole text, and
+    format specs ("{last_name:>9999999}") are nothing staff should be able to run.
+    """
+    return PLACEHOLDER_RE.sub(
+        lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text
+    )
 
 
 def context_for(message: OutboxMessage) -> dict:
