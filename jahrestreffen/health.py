@@ -80,11 +80,7 @@ def check_migrations() -> str:
 
 
 def _database_backends() -> list[str]:
-    return [
-        alias
-        for alias in settings.TASKS
-        if isinstance(task_backends[alias], DatabaseBackend)
-    ]
+    return [alias for alias in settings.TASKS if isinstance(task_backends[alias], DatabaseBackend)]
 
 
 def check_worker() -> str:

@@ -2,16 +2,51 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ConfirmImportForm, ImportForm
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import AccessRequest, ContactPerson, MemberOrganisation, ProgrammeChoice, Registration
+from . import privacy, services
+from .models import (
+    AccessRequest,
+    ContactPerson,
+    ErasureLog,
+    MemberOrganisation,
+    ProgrammeChoice,
+    Registration,
+)
 from .resources import ContactPersonResource, MemberOrganisationResource
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history page with a column saying through whom each change came.
+
+    Staff show under "changed by"; registrants have no user account, so this column names
+    the signed-in contact person, or says the registration's personal link was used.
+    """
+
+    history_list_display = ["via"]
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .select_related("history_contact_person")
+        )
+
+    @admin.display(description=_("via"))
+    def via(self, record):
+        label = record.get_history_changed_by_display()
+        if record.history_contact_person is not None:
+            return f"{label}: {record.history_contact_person.full_name}"
+        return label
 
 
 class DirectoryImportForm(ImportForm):
@@ -23,6 +58,19 @@ class DirectoryImportForm(ImportForm):
             "upload it again."
         ),
     )
+
+    # The whole directory is well under 1 MB; a much larger file is a wrong one, and parsing
+    # it would hold a server process for minutes.
+    max_file_size = 5 * 2**20
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > self.max_file_size:
+            raise forms.ValidationError(
+                _("This file is too large (%(size)s). Files up to %(limit)s can be imported.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(self.max_file_size)}
+            )
+        return upload
 
 
 class DirectoryConfirmImportForm(ConfirmImportForm):
@@ -120,7 +168,7 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(MemberOrganisation)
-class MemberOrganisationAdmin(DirectoryImportMixin, ImportExportModelAdmin):
+class MemberOrganisationAdmin(DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [MemberOrganisationResource]
     list_display = [
         "name",
@@ -141,15 +189,36 @@ class MemberOrganisationAdmin(DirectoryImportMixin, ImportExportModelAdmin):
     inlines = [ContactPersonInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_contacts=Count("contact_persons"))
+        # The annotation drops Meta.ordering; autocomplete pagination needs a stable order.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_contacts=Count("contact_persons"))
+            .order_by("name")
+        )
 
     @admin.display(description=_("contact persons"), ordering="_contacts")
     def contacts(self, obj):
         return obj._contacts
 
 
+ERASURE_ITEMS = {
+    "registrations": _(
+        "registrations of this person: anonymised, so that the statistics still count them; "
+        "active ones for events still ahead are cancelled first, without a mail"
+    ),
+    "registrations_for_others": _(
+        "registrations this person made for colleagues: kept, as they are the colleagues' "
+        "data; the directory entry is then anonymised instead of deleted"
+    ),
+    "access_requests": _("access requests: deleted"),
+    "mails": _("mails to this person: deleted"),
+    "history": _("history entries holding this person's data: deleted"),
+}
+
+
 @admin.register(ContactPerson)
-class ContactPersonAdmin(DirectoryImportMixin, ImportExportModelAdmin):
+class ContactPersonAdmin(DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin):
     resource_classes = [ContactPersonResource]
     list_display = [
         "last_name",
@@ -164,7 +233,69 @@ class ContactPersonAdmin(DirectoryImportMixin, ImportExportModelAdmin):
     search_fields = ["first_name", "last_name", "email", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
-    readonly_fields = ["last_login", "created_at"]
+    readonly_fields = ["last_login", "created_at", "anonymised_at"]
+    actions = ["export_data_json", "export_data_xlsx", "erase_data"]
+
+    # Data protection (DSGVO Art. 15 and 17): one person at a time, so that nobody's data is
+    # exported or erased by a stray tick in the list.
+
+    def _one_person(self, request, queryset) -> ContactPerson | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, gettext("Please choose exactly one person."), messages.WARNING
+            )
+            return None
+        return queryset.select_related("organisation").get()
+
+    def _data_download(self, request, queryset, fmt: str):
+        person = self._one_person(request, queryset)
+        if person is None:
+            return None
+        data = services.person_data_export(person=person)
+        if fmt == "json":
+            body, content_type = privacy.person_data_json(data), "application/json"
+        else:
+            body = privacy.person_data_xlsx(data)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="personendaten-{person.pk}.{fmt}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Export all data about this person (JSON)"), permissions=["change"])
+    def export_data_json(self, request, queryset):
+        return self._data_download(request, queryset, "json")
+
+    @admin.action(description=_("Export all data about this person (XLSX)"), permissions=["change"])
+    def export_data_xlsx(self, request, queryset):
+        return self._data_download(request, queryset, "xlsx")
+
+    @admin.action(description=_("Erase this person's data"), permissions=["delete"])
+    def erase_data(self, request, queryset):
+        person = self._one_person(request, queryset)
+        if person is None:
+            return None
+        if request.POST.get("confirm") == "yes":
+            log = services.person_erase(person=person, user=request.user)
+            self.message_user(
+                request,
+                gettext("The data was erased. Reference for the person who asked: %(reference)s")
+                % {"reference": log.reference},
+                messages.SUCCESS,
+            )
+            return None
+        counts = services.person_erasure_preview(person=person)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Erase this person's data"),
+            "person": person,
+            "items": [(label, counts[key]) for key, label in ERASURE_ITEMS.items()],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/registrations/contactperson/erase_confirmation.html", context
+        )
 
 
 class ProgrammeChoiceInline(admin.TabularInline):
@@ -200,7 +331,7 @@ class ProgrammeItemFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(HistoryAdmin):
     list_display = [
         "full_name",
         "organisation",
@@ -231,6 +362,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "cancelled_at",
+        "anonymised_at",
     ]
     fields = [
         "event",
@@ -251,6 +383,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "cancelled_at",
+        "anonymised_at",
     ]
 
     def has_add_permission(self, request):
@@ -355,6 +488,25 @@ class AccessRequestAdmin(admin.ModelAdmin):
             lambda r: services.access_request_reject(access_request=r, user=request.user),
             lambda n: ngettext("%d request rejected.", "%d requests rejected.", n) % n,
         )
+
+
+@admin.register(ErasureLog)
+class ErasureLogAdmin(admin.ModelAdmin):
+    """Proof that data was erased: read-only, and kept."""
+
+    list_display = ["created_at", "reason", "reference", "erased_by", "counts"]
+    list_filter = ["reason"]
+    search_fields = ["reference"]
+    list_select_related = ["erased_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # The event admin with registrant notifications and the outbox (imported for registration).

@@ -6,26 +6,32 @@ side programme choices, promoting from a waiting list — takes that lock first,
 requests are serialised per event and a capacity can never be exceeded.
 """
 
+import calendar
+import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from events import services as event_services
 from events.models import Event, EventChange, ProgrammeItem, RegistrationState
 from events.services import DaySpec
 
 from . import emails
+from .audit import current_origin
 from .models import (
     AccessRequest,
     ContactPerson,
+    ErasureLog,
     MemberOrganisation,
     OutboxMessage,
     ProgrammeChoice,
@@ -61,14 +67,24 @@ def _hit(key: str, *, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def _key_part(value: str) -> str:
+    """A fixed-length, ASCII stand-in: a 254-character address or a forwarded header would
+    make a cache key longer than memcached's 250 characters, or put spaces into it."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def rate_limit_check(*, scope: str, email: str, client_ip: str) -> None:
     window = settings.SIGN_IN_RATE_WINDOW
     ok_address = _hit(
-        f"rl:{scope}:addr:{email.strip().lower()}",
+        f"rl:{scope}:addr:{_key_part(email.strip().lower())}",
         limit=settings.SIGN_IN_RATE_PER_ADDRESS,
         window=window,
     )
-    ok_ip = _hit(f"rl:{scope}:ip:{client_ip}", limit=settings.SIGN_IN_RATE_PER_IP, window=window)
+    ok_ip = _hit(
+        f"rl:{scope}:ip:{_key_part(client_ip)}",
+        limit=settings.SIGN_IN_RATE_PER_IP,
+        window=window,
+    )
     if not (ok_address and ok_ip):
         raise RateLimited(
             _("Too many requests. Please wait %(minutes)d minutes and try again.")
@@ -478,6 +494,18 @@ def _waiting_choices(registration: Registration):
     ).select_related("item")
 
 
+def _set_choice_status(choices, status: str) -> list[ProgrammeChoice]:
+    """Set the status of the choices in one UPDATE, each change recorded in their history."""
+    changed = [choice for choice in choices if choice.status != status]
+    for choice in changed:
+        choice.status = status
+    if changed:
+        bulk_update_with_history(
+            changed, ProgrammeChoice, ["status"], custom_historical_attrs=current_origin()
+        )
+    return changed
+
+
 def _promote(event: Event) -> list[Registration]:
     """Fill free places from the waiting list, oldest first. Caller holds the event lock."""
     promoted = []
@@ -491,11 +519,9 @@ def _promote(event: Event) -> list[Registration]:
         promoted.append(registration)
     for registration in promoted:
         # Their side programme wishes now compete for places like everyone else's.
-        items = [c.item for c in _waiting_choices(registration)]
-        registration.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).update(
-            status=ProgrammeChoice.Status.CANCELLED
-        )
-        _choose_items(registration, items)
+        waiting = list(_waiting_choices(registration))
+        _set_choice_status(waiting, ProgrammeChoice.Status.CANCELLED)
+        _choose_items(registration, [c.item for c in waiting])
         emails.queue([emails.for_registration(registration, OutboxMessage.Kind.PROMOTION)])
     _promote_items(event)
     return promoted
@@ -532,11 +558,16 @@ def _promote_items(event: Event) -> list[ProgrammeChoice]:
 
 
 def registration_cancel(
-    *, registration: Registration, by_organiser: bool = False, ignore_deadline: bool = False
+    *,
+    registration: Registration,
+    by_organiser: bool = False,
+    ignore_deadline: bool = False,
+    notify: bool = True,
 ) -> Registration:
     """Cancel; the freed place goes to the first on the waiting list at once.
 
     `ignore_deadline`: a withdrawal from new dates is allowed after the change deadline.
+    `notify`: False where the registrant asked for their data to be erased (no address left).
     """
     with transaction.atomic():
         locked_event = _lock_event(registration.event)
@@ -555,11 +586,10 @@ def registration_cancel(
         )
         reg.cancelled_at = timezone.now()
         reg.save(update_fields=["status", "cancelled_at", "updated_at"])
-        reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).update(
-            status=ProgrammeChoice.Status.CANCELLED
-        )
+        _set_choice_status(reg.programme_choices.all(), ProgrammeChoice.Status.CANCELLED)
         _promote(locked_event)
-        emails.queue([emails.for_registration(reg, OutboxMessage.Kind.CANCELLATION)])
+        if notify:
+            emails.queue([emails.for_registration(reg, OutboxMessage.Kind.CANCELLATION)])
         registration.status, registration.cancelled_at = reg.status, reg.cancelled_at
         return reg
 
@@ -573,11 +603,9 @@ def registration_confirm_from_waiting_list(*, registration: Registration) -> Reg
             raise RegistrationError(_("Only waiting registrations can be confirmed."), code="state")
         reg.status = Registration.Status.CONFIRMED
         reg.save(update_fields=["status", "updated_at"])
-        items = [c.item for c in _waiting_choices(reg)]
-        reg.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).update(
-            status=ProgrammeChoice.Status.CANCELLED
-        )
-        _choose_items(reg, items)
+        waiting = list(_waiting_choices(reg))
+        _set_choice_status(waiting, ProgrammeChoice.Status.CANCELLED)
+        _choose_items(reg, [c.item for c in waiting])
         emails.queue([emails.for_registration(reg, OutboxMessage.Kind.PROMOTION)])
         return reg
 
@@ -594,11 +622,13 @@ def registration_update(*, registration: Registration, details: Details) -> Regi
             )
         items = _clean_details(locked_event, details)
         wanted = {item.pk for item in items}
-        dropped = reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).exclude(
-            item_id__in=wanted
+        dropped = list(
+            reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).exclude(
+                item_id__in=wanted
+            )
         )
-        freed = dropped.filter(status=ProgrammeChoice.Status.CONFIRMED).exists()
-        dropped.update(status=ProgrammeChoice.Status.CANCELLED)
+        freed = any(c.status == ProgrammeChoice.Status.CONFIRMED for c in dropped)
+        _set_choice_status(dropped, ProgrammeChoice.Status.CANCELLED)
         kept = set(
             reg.programme_choices.exclude(status=ProgrammeChoice.Status.CANCELLED).values_list(
                 "item_id", flat=True
@@ -675,11 +705,18 @@ def event_reschedule_notify(
         )
         event.reconfirmation_deadline = answer_deadline
         event.release_unanswered = release_unanswered
-        _active(event).update(
-            reconfirmation=Registration.Reconfirmation.PENDING, reconfirmed_at=None
+        registrations = list(_active(event).select_for_update())
+        for registration in registrations:
+            registration.reconfirmation = Registration.Reconfirmation.PENDING
+            registration.reconfirmed_at = None
+        bulk_update_with_history(
+            registrations,
+            Registration,
+            ["reconfirmation", "reconfirmed_at"],
+            custom_historical_attrs=current_origin(),
         )
         emails.queue(
-            emails.for_registration(r, OutboxMessage.Kind.EVENT_RESCHEDULED) for r in _active(event)
+            emails.for_registration(r, OutboxMessage.Kind.EVENT_RESCHEDULED) for r in registrations
         )
         return change
 
@@ -693,10 +730,18 @@ def event_cancel_notify(*, event: Event, notice: str) -> EventChange:
         for registration in registrations:
             registration.status = Registration.Status.CANCELLED_BY_ORGANISER
             registration.cancelled_at = now
-        Registration.objects.bulk_update(registrations, ["status", "cancelled_at"])
-        ProgrammeChoice.objects.filter(registration__in=registrations).exclude(
-            status=ProgrammeChoice.Status.CANCELLED
-        ).update(status=ProgrammeChoice.Status.CANCELLED)
+        bulk_update_with_history(
+            registrations,
+            Registration,
+            ["status", "cancelled_at"],
+            custom_historical_attrs=current_origin(),
+        )
+        _set_choice_status(
+            ProgrammeChoice.objects.filter(registration__in=registrations).exclude(
+                status=ProgrammeChoice.Status.CANCELLED
+            ),
+            ProgrammeChoice.Status.CANCELLED,
+        )
         emails.queue(
             [emails.for_registration(r, OutboxMessage.Kind.EVENT_CANCELLED) for r in registrations]
             + [
@@ -914,3 +959,336 @@ def event_reminders_send(*, now: datetime | None = None) -> int:
                 )
             )
     return queued
+
+
+# --- data protection (DSGVO) -----------------------------------------------------------------
+# Anonymising keeps what the statistics count (event, organisation, status, diet, side
+# programme statuses, attendance) and drops who it was. The history rows hold copies of the
+# personal data, so they go as well; one history row records the anonymisation itself.
+
+ANONYMISED_REGISTRATION_FIELDS = [
+    "salutation",
+    "academic_title",
+    "first_name",
+    "last_name",
+    "email",
+    "function",
+    "diet_notes",
+    "accessibility_needs",
+    "message",
+    "visibility",
+    "anonymised_at",
+]
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _anonymise_registrations(
+    registrations: list[Registration], *, now: datetime, reason: str
+) -> dict[str, int]:
+    """Strip the personal data from the registrations, their history and their mails."""
+    pks = [r.pk for r in registrations]
+    if not pks:
+        return {"registrations": 0, "history": 0, "mails": 0}
+    for registration in registrations:
+        registration.salutation = ""
+        registration.academic_title = ""
+        registration.first_name = ""
+        registration.last_name = ""
+        registration.email = f"anonymised-{registration.pk}@invalid"
+        registration.function = ""
+        registration.diet_notes = ""
+        registration.accessibility_needs = ""
+        registration.message = ""
+        registration.visibility = Registration.Visibility.NOBODY
+        registration.anonymised_at = now
+    history, _detail = Registration.history.filter(id__in=pks).delete()
+    mails, _detail = OutboxMessage.objects.filter(registration_id__in=pks).delete()
+    bulk_update_with_history(
+        registrations,
+        Registration,
+        ANONYMISED_REGISTRATION_FIELDS,
+        default_change_reason=reason,
+        custom_historical_attrs=current_origin(),
+    )
+    return {"registrations": len(pks), "history": history, "mails": mails}
+
+
+def retention_cutoff(*, now: datetime | None = None) -> date:
+    """Registrations of events whose last day is before this date are past retention."""
+    today = timezone.localdate(now or timezone.now())
+    return _months_before(today, settings.RETENTION_MONTHS)
+
+
+def registrations_anonymise_expired(*, now: datetime | None = None) -> int:
+    """Anonymise the registrations of events that ended more than RETENTION_MONTHS ago.
+
+    Idempotent: anonymised registrations are skipped, so a second run finds nothing. Each
+    event is done in its own transaction; an interrupted run resumes where it stopped.
+    """
+    now = now or timezone.now()
+    events = Event.objects.with_dates().filter(last_date__lt=retention_cutoff(now=now))
+    totals = {"registrations": 0, "history": 0, "mails": 0}
+    pending = Registration.objects.filter(anonymised_at__isnull=True).values("event_id")
+    for event in events.filter(pk__in=pending):
+        with transaction.atomic():
+            registrations = list(
+                Registration.objects.select_for_update().filter(
+                    event=event, anonymised_at__isnull=True
+                )
+            )
+            counts = _anonymise_registrations(
+                registrations, now=now, reason="anonymised: retention period expired"
+            )
+        for key, value in counts.items():
+            totals[key] += value
+    if totals["registrations"]:
+        ErasureLog.objects.create(reason=ErasureLog.Reason.RETENTION, counts=totals)
+    return totals["registrations"]
+
+
+def _person_records(person: ContactPerson) -> dict:
+    """Everything held about the person, as querysets."""
+    own = Registration.objects.filter(email=person.email)
+    access_requests = AccessRequest.objects.filter(
+        Q(email__iexact=person.email) | Q(contact_person=person)
+    )
+    return {
+        "registrations": own,
+        "registrations_for_others": Registration.objects.filter(registered_by=person).exclude(
+            email=person.email
+        ),
+        "access_requests": access_requests,
+        "mails": OutboxMessage.objects.filter(
+            Q(recipient__iexact=person.email)
+            | Q(contact_person=person)
+            | Q(registration__in=own)
+            | Q(access_request__in=access_requests)
+        ),
+        "person_history": ContactPerson.history.filter(id=person.pk),
+        "registration_history": Registration.history.filter(id__in=own.values("pk")),
+    }
+
+
+def person_erasure_preview(*, person: ContactPerson) -> dict[str, int]:
+    """What erasing the person will touch, counted (for the confirmation page)."""
+    records = _person_records(person)
+    return {
+        "registrations": records["registrations"].count(),
+        "registrations_for_others": records["registrations_for_others"].count(),
+        "access_requests": records["access_requests"].count(),
+        "mails": records["mails"].count(),
+        "history": records["person_history"].count() + records["registration_history"].count(),
+    }
+
+
+def _plain(value):
+    """A value as JSON and a spreadsheet cell take it: local times, ISO dates, text."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _values(obj, names: list[str]) -> dict:
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+PERSON_FIELDS = [
+    "salutation",
+    "academic_title",
+    "first_name",
+    "last_name",
+    "function",
+    "email",
+    "phone",
+    "role",
+    "is_active",
+    "language",
+    "last_login",
+    "created_at",
+]
+REGISTRATION_FIELDS = [
+    "salutation",
+    "academic_title",
+    "first_name",
+    "last_name",
+    "email",
+    "function",
+    "is_representative",
+    "status",
+    "diet",
+    "diet_notes",
+    "accessibility_needs",
+    "visibility",
+    "message",
+    "language",
+    "privacy_acknowledged_at",
+    "created_at",
+    "updated_at",
+    "cancelled_at",
+    "reconfirmation",
+    "reconfirmed_at",
+]
+ACCESS_REQUEST_FIELDS = [
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "function",
+    "message",
+    "language",
+    "status",
+    "created_at",
+    "decided_at",
+]
+
+
+def person_data_export(*, person: ContactPerson) -> dict:
+    """All data held about the person (DSGVO Art. 15), nobody else's.
+
+    Registrations they made for colleagues appear only as "you registered someone for this
+    event": the colleague's details are the colleague's data. Mails are listed by kind and
+    date, without their text.
+    """
+    records = _person_records(person)
+    registrations = (
+        records["registrations"]
+        .select_related("event", "organisation")
+        .prefetch_related("programme_choices__item", "attendances", "event__days")
+    )
+    history = [
+        {
+            "record": f"contact person {row.id}",
+            "date": _plain(row.history_date),
+            "type": row.get_history_type_display(),
+            "changed_through": row.get_history_changed_by_display(),
+            "values": _values(row, [n for n in PERSON_FIELDS if hasattr(row, n)]),
+        }
+        for row in records["person_history"].order_by("history_date")
+    ] + [
+        {
+            "record": f"registration {row.id}",
+            "date": _plain(row.history_date),
+            "type": row.get_history_type_display(),
+            "changed_through": row.get_history_changed_by_display(),
+            "values": _values(row, REGISTRATION_FIELDS),
+        }
+        for row in records["registration_history"].order_by("history_date")
+    ]
+    return {
+        "generated_at": _plain(timezone.now()),
+        "contact_person": {
+            **_values(person, PERSON_FIELDS),
+            "organisation": person.organisation.name,
+        },
+        "registrations": [
+            {
+                "event": r.event.title,
+                "event_dates": ", ".join(d.date.isoformat() for d in r.event.sorted_days),
+                "organisation": r.organisation.name,
+                **_values(r, REGISTRATION_FIELDS),
+                "programme_choices": [
+                    {
+                        "item": c.item.title,
+                        "status": c.status,
+                        "chosen_at": _plain(c.created_at),
+                    }
+                    for c in r.programme_choices.all()
+                ],
+                "attendance": [a.day.isoformat() for a in r.attendances.all()],
+            }
+            for r in registrations
+        ],
+        "registrations_for_others": [
+            {"event": r.event.title, "registered_at": _plain(r.created_at)}
+            for r in records["registrations_for_others"].select_related("event")
+        ],
+        "access_requests": [
+            {**_values(a, ACCESS_REQUEST_FIELDS), "organisation": a.organisation.name}
+            for a in records["access_requests"].select_related("organisation")
+        ],
+        "mails": [
+            {
+                "kind": m.kind,
+                "status": m.status,
+                "queued_at": _plain(m.created_at),
+                "sent_at": _plain(m.sent_at),
+            }
+            for m in records["mails"].order_by("created_at", "pk")
+        ],
+        "history": history,
+    }
+
+
+def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> ErasureLog:
+    """Erase what is held about the person (DSGVO Art. 17); the log keeps counts, not data.
+
+    Their own registrations are anonymised like expired ones, so the statistics still count
+    them; an active one for an event still ahead is cancelled first (without a mail), so the
+    place goes to the waiting list. Registrations they made for colleagues stay: they are
+    the colleagues' data, and `registered_by` must keep pointing somewhere, so a person who
+    made any registration is anonymised in the directory instead of deleted.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    active = (
+        Registration.objects.active()
+        .filter(email=person.email)
+        .select_related("event")
+        .prefetch_related("event__days")
+    )
+    with transaction.atomic():
+        for registration in active:
+            last_day = registration.event.last_day
+            if last_day is None or last_day.date >= today:
+                registration_cancel(registration=registration, ignore_deadline=True, notify=False)
+        person = ContactPerson.objects.select_for_update().get(pk=person.pk)
+        records = _person_records(person)
+        pk = person.pk
+        mails, _detail = records["mails"].delete()
+        access_requests, _detail = records["access_requests"].delete()
+        registrations = list(
+            records["registrations"].select_for_update().filter(anonymised_at__isnull=True)
+        )
+        anonymised = _anonymise_registrations(
+            registrations, now=now, reason="anonymised: erasure on request"
+        )
+        person_history = records["person_history"].count()
+        keep = Registration.objects.filter(registered_by=person).exists()
+        if keep:
+            ContactPerson.history.filter(id=pk).delete()
+            person.salutation = ""
+            person.academic_title = ""
+            person.first_name = ""
+            person.last_name = ""
+            person.function = ""
+            person.email = f"erased-{pk}@invalid"
+            person.phone = ""
+            person.is_active = False
+            person.session_epoch += 1
+            person.anonymised_at = now
+            person._change_reason = "anonymised: erasure on request"
+            person.save()
+        else:
+            person.delete()
+            # Deleting writes a last history row, with the data: purge that too.
+            ContactPerson.history.filter(id=pk).delete()
+        return ErasureLog.objects.create(
+            reason=ErasureLog.Reason.REQUEST,
+            erased_by=user,
+            counts={
+                "contact_person": "anonymised" if keep else "deleted",
+                "registrations": anonymised["registrations"],
+                "access_requests": access_requests,
+                "mails": mails + anonymised["mails"],
+                "history": anonymised["history"] + person_history,
+            },
+        )

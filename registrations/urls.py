@@ -4,6 +4,8 @@ from . import views
 
 app_name = "registrations"
 
+# Manage links carry `secrets.token_urlsafe` tokens: letters, digits, "-" and "_", i.e. a slug.
+# Anything else is not found before it reaches the database (PostgreSQL refuses NUL in text).
 urlpatterns = [
     path("anmelden/", views.sign_in_request, name="sign_in"),
     path("anmelden/link/<str:token>/", views.sign_in_link, name="sign_in_link"),
@@ -12,8 +14,13 @@ urlpatterns = [
     path("meine-anmeldungen/", views.my_registrations, name="my_registrations"),
     path("veranstaltungen/<slug:slug>/anmeldung/", views.register, name="register"),
     path("veranstaltungen/<slug:slug>/link-erneut/", views.resend_manage_link, name="resend"),
-    path("anmeldung/<str:token>/", views.manage, name="manage"),
-    path("anmeldung/<str:token>/bestaetigung/", views.registration_done, name="done"),
-    path("anmeldung/<str:token>/kalender.ics", views.manage_ics, name="manage_ics"),
-    path("anmeldung/<str:token>/uebertragen/", views.carry_over, name="carry_over"),
+    path(
+        "veranstaltungen/<slug:slug>/teilnehmende/",
+        views.participant_list,
+        name="participant_list",
+    ),
+    path("anmeldung/<slug:token>/", views.manage, name="manage"),
+    path("anmeldung/<slug:token>/bestaetigung/", views.registration_done, name="done"),
+    path("anmeldung/<slug:token>/kalender.ics", views.manage_ics, name="manage_ics"),
+    path("anmeldung/<slug:token>/uebertragen/", views.carry_over, name="carry_over"),
 ]
