@@ -8,18 +8,21 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import EventAdmin as BaseEventAdmin
 from events.models import Event
 
-from . import emails, services
-from .forms import AnswerDeadlineForm, InviteForm, StaffMessageForm
+from . import emails, exports, services
+from .admin import RegistrationAdmin as BaseRegistrationAdmin
+from .forms import AnswerDeadlineForm, ExportForm, InviteForm, StaffMessageForm
 from .models import AccessRequest, OutboxMessage, Registration
 
 
@@ -56,12 +59,83 @@ def preview_after(change, recipients, kind: str, payload: dict | None = None) ->
     return context
 
 
+EXPORT_FILES = {
+    "xlsx": ("teilnehmende", "xlsx"),
+    "csv": ("teilnehmende", "csv"),
+    "pdf-list": ("teilnehmendenliste", "pdf"),
+    "pdf-signin": ("unterschriftenliste", "pdf"),
+    "pdf-badges": ("namensschilder", "pdf"),
+}
+PDF_WRITERS = {
+    "pdf-list": exports.pdf_participant_list,
+    "pdf-signin": exports.pdf_sign_in_sheet,
+    "pdf-badges": exports.pdf_badges,
+}
+
+
+def export_response(event, queryset, fmt: str, *, delimiter: str = ";"):
+    """The export as a download: CSV streams, XLSX and PDF are built in one piece."""
+    stem, ext = EXPORT_FILES[fmt]
+    filename = f"{event.slug}-{stem}.{ext}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(queryset, exports.event_days(event), delimiter=delimiter),
+            content_type="text/csv; charset=utf-8",
+        )
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            exports.xlsx_bytes(event, queryset),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(PDF_WRITERS[fmt](event, queryset), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # personal data: no copies in caches
+    return response
+
+
+def can_export(request) -> bool:
+    return request.user.has_perm("registrations.view_registration")
+
+
 admin.site.unregister(Event)
 
 
 @admin.register(Event)
 class EventAdmin(BaseEventAdmin):
     list_display = [*BaseEventAdmin.list_display]
+    readonly_fields = [*BaseEventAdmin.readonly_fields, "exports"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.pk and can_export(request):
+            fieldsets.append((_("Exports"), {"fields": ["exports"]}))
+        return fieldsets
+
+    @admin.display(description=_("Lists for the event"))
+    def exports(self, obj):
+        if not obj or not obj.pk:
+            return "–"
+        url = reverse("admin:events_event_export", args=[obj.pk])
+        links = [
+            ({"format": "xlsx"}, gettext("Attendee list (XLSX)")),
+            ({"format": "csv", "delimiter": ";"}, gettext("CSV (;)")),
+            ({"format": "csv", "delimiter": ","}, gettext("CSV (,)")),
+            ({"format": "pdf-list"}, gettext("List of participants (PDF)")),
+            ({"format": "pdf-signin"}, gettext("Sign-in sheets (PDF)")),
+            ({"format": "pdf-badges"}, gettext("Name badges (PDF)")),
+        ]
+        buttons = format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            ((f"{url}?{urlencode(params)}", label) for params, label in links),
+        )
+        return format_html(
+            '{}<br><br><a href="{}">{}</a>',
+            buttons,
+            url,
+            gettext("Filter by status or side programme item …"),
+        )
 
     def lifecycle_forms(self, action, data, event):
         forms = super().lifecycle_forms(action, data, event)
@@ -176,6 +250,11 @@ class EventAdmin(BaseEventAdmin):
                 self.admin_site.admin_view(self.answers_view),
                 name="events_event_answers",
             ),
+            path(
+                "<int:pk>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="events_event_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -269,6 +348,85 @@ class EventAdmin(BaseEventAdmin):
                 counts=counts,
             ),
         )
+
+    def export_view(self, request, pk):
+        """With `format`, the export as a download; without, the form to choose filters."""
+        if not can_export(request):
+            raise PermissionDenied
+        event = get_object_or_404(Event, pk=pk)
+        form = ExportForm(request.GET or None, event=event)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            queryset = exports.filter_registrations(
+                Registration.objects.filter(event=event),
+                statuses=form.statuses(),
+                item=data["item"],
+            )
+            return export_response(
+                event, queryset, data["format"], delimiter=data["delimiter"] or ";"
+            )
+        return TemplateResponse(
+            request,
+            "admin/registrations/event_export.html",
+            self._context(request, event, gettext("Export lists"), form=form),
+            status=400 if form.is_bound else 200,
+        )
+
+
+admin.site.unregister(Registration)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(BaseRegistrationAdmin):
+    """The registration list with exports of the selection (or, with "select all", of the
+    whole filtered list)."""
+
+    actions = [
+        *BaseRegistrationAdmin.actions,
+        "export_xlsx",
+        "export_csv",
+        "export_csv_comma",
+        "export_pdf",
+        "export_pdf_sign_in",
+        "export_pdf_badges",
+    ]
+
+    def _export(self, request, queryset, fmt, **kwargs):
+        # The changelist's queryset may carry joins from its filters; re-select by key.
+        selected = Registration.objects.filter(pk__in=queryset.values("pk"))
+        events = list(Event.objects.filter(pk__in=selected.values("event_id"))[:2])
+        if len(events) != 1:
+            self.message_user(
+                request,
+                gettext("Choose registrations of one event to export (filter by event)."),
+                messages.WARNING,
+            )
+            return None
+        return export_response(events[0], selected, fmt, **kwargs)
+
+    @admin.action(description=_("Export as Excel (XLSX)"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    @admin.action(description=_("Export as CSV (;)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv", delimiter=";")
+
+    @admin.action(description=_("Export as CSV (,)"), permissions=["view"])
+    def export_csv_comma(self, request, queryset):
+        return self._export(request, queryset, "csv", delimiter=",")
+
+    @admin.action(description=_("Export the list of participants (PDF)"), permissions=["view"])
+    def export_pdf(self, request, queryset):
+        return self._export(request, queryset, "pdf-list")
+
+    @admin.action(description=_("Export sign-in sheets (PDF)"), permissions=["view"])
+    def export_pdf_sign_in(self, request, queryset):
+        return self._export(request, queryset, "pdf-signin")
+
+    @admin.action(description=_("Export name badges (PDF)"), permissions=["view"])
+    def export_pdf_badges(self, request, queryset):
+        return self._export(request, queryset, "pdf-badges")
 
 
 @admin.register(OutboxMessage)

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -311,3 +312,149 @@ def item_participants(item: ProgrammeItem) -> QuerySet:
         programme_choices__item=item,
         programme_choices__status=ProgrammeChoice.Status.CONFIRMED,
     )
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+ITEM_STATUSES = [ProgrammeChoice.Status.CONFIRMED, ProgrammeChoice.Status.WAITING]
+
+
+def filter_registrations(
+    queryset: QuerySet, *, statuses: Iterable[str] = (), item: ProgrammeItem | None = None
+) -> QuerySet:
+    """The filters every export offers: status (any of) and side programme item.
+
+    The item filter is a subquery, not a join, so a registration never appears twice.
+    """
+    statuses = list(statuses)
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    if item is not None:
+        queryset = queryset.filter(
+            pk__in=ProgrammeChoice.objects.filter(item=item, status__in=ITEM_STATUSES).values(
+                "registration_id"
+            )
+        )
+    return queryset
+
+
+# --- People: the participant list, sign-in sheet and badges ------------------------------------
+
+PEOPLE_COLUMNS = [
+    Column("name", _("Name")),
+    Column("function", _("Function")),
+    Column("organisation", _("Organisation")),
+]
+
+
+def people(queryset: QuerySet, *, visibilities: Iterable[str] | None = None) -> Iterator[dict]:
+    """Name, function and organisation per registration, sorted by last name.
+
+    With `visibilities`, only the people whose chosen visibility is one of them: what a
+    registrant agreed to decides who appears on a list others see. No e-mail, no needs.
+    """
+    if visibilities is not None:
+        queryset = queryset.filter(visibility__in=list(visibilities))
+    fields = ("academic_title", "first_name", "last_name", "function", "organisation__name")
+    for title, first, last, function, organisation in (
+        queryset.order_by("last_name", "first_name", "pk")
+        .values_list(*fields)
+        .iterator(chunk_size=CHUNK)
+    ):
+        yield {
+            "name": " ".join(p for p in (title, first, last) if p),
+            "last_name": last,
+            "function": function,
+            "organisation": organisation,
+        }
+
+
+def public_people(queryset: QuerySet) -> Iterator[dict]:
+    """Those who agreed to be printed on the list handed out at the event."""
+    return people(queryset, visibilities=[Registration.Visibility.PUBLIC])
+
+
+def participant_directory(event: Event) -> list[dict]:
+    """The confirmed participants other participants of the event may see."""
+    return list(
+        people(
+            Registration.objects.confirmed().filter(event=event),
+            visibilities=[Registration.Visibility.PARTICIPANTS, Registration.Visibility.PUBLIC],
+        )
+    )
+
+
+def can_see_participants(event: Event, person) -> bool:
+    """A signed-in contact person confirmed for the event, as attendee or as the one who
+    registered someone, may see the other participants."""
+    if not person:
+        return False
+    return (
+        Registration.objects.confirmed()
+        .filter(event=event)
+        .filter(Q(registered_by=person) | Q(email=person.email.lower()))
+        .exists()
+    )
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def _no_fetch(url, *args, **kwargs):
+    # Templates carry their CSS inline and use system fonts: nothing is loaded from elsewhere,
+    # whatever a registrant typed.
+    raise ValueError(f"PDF exports load no external resources ({url})")
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # imported on use: loading pango costs time at startup
+
+    html = render_to_string(template, {"generated_at": timezone.localtime(), **context})
+    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+
+
+def _event_context(event: Event) -> dict:
+    days = list(event.days.order_by("date", "start_time"))
+    place = ", ".join(p for p in (event.venue_name, event.venue_city) if p)
+    return {"event": event, "days": days, "place": place}
+
+
+def pdf_participant_list(event: Event, queryset: QuerySet) -> bytes:
+    """The list handed out at the event: only people who chose "public"."""
+    return _pdf(
+        "registrations/pdf/participant_list.html",
+        {**_event_context(event), "people": list(public_people(queryset))},
+    )
+
+
+def pdf_sign_in_sheet(event: Event, queryset: QuerySet, *, blank_rows: int = 5) -> bytes:
+    """One sign-in sheet per event day: name, organisation, a column to sign."""
+    context = _event_context(event)
+    return _pdf(
+        "registrations/pdf/sign_in_sheet.html",
+        {
+            **context,
+            # An event without days yet still gets one (undated) sheet.
+            "sheet_days": context["days"] or [None],
+            "people": list(people(queryset)),
+            "blank_rows": range(blank_rows),
+        },
+    )
+
+
+BADGES_PER_PAGE = 8
+BADGES_PER_ROW = 2
+
+
+def pdf_badges(event: Event, queryset: QuerySet) -> bytes:
+    """Name badges, 2 × 4 on an A4 page (90 × 55 mm each), with cut lines."""
+    listed = list(people(queryset))
+    pages = [
+        [
+            listed[start + row : start + row + BADGES_PER_ROW]
+            for row in range(0, BADGES_PER_PAGE, BADGES_PER_ROW)
+            if start + row < len(listed)
+        ]
+        for start in range(0, len(listed), BADGES_PER_PAGE)
+    ]
+    return _pdf("registrations/pdf/badges.html", {**_event_context(event), "pages": pages})

@@ -349,3 +349,50 @@ class StaffMessageForm(forms.Form):
         if data.get("group") == MessageGroup.ITEM and not data.get("item"):
             self.add_error("item", _("Choose the side programme item."))
         return data
+
+
+class ExportForm(forms.Form):
+    """What staff choose for an attendee export: format and the filters every format offers."""
+
+    FORMATS = [
+        ("xlsx", _("Attendee list (Excel, XLSX)")),
+        ("csv", _("Attendee list (CSV)")),
+        ("pdf-list", _("List of participants to hand out (PDF)")),
+        ("pdf-signin", _("Sign-in sheets, one per day (PDF)")),
+        ("pdf-badges", _("Name badges (PDF)")),
+    ]
+    PDF_FORMATS = {"pdf-list", "pdf-signin", "pdf-badges"}
+
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        choices=Registration.Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every status in spreadsheets, confirmed only in PDFs."),
+    )
+    item = forms.ModelChoiceField(
+        label=_("Side programme item"),
+        queryset=None,
+        required=False,
+        empty_label=_("all participants"),
+        help_text=_("Only those with a place or on the waiting list for this item."),
+    )
+    delimiter = forms.ChoiceField(
+        label=_("CSV delimiter"),
+        choices=[(";", _("; (German Excel)")), (",", _(", (international)"))],
+        initial=";",
+        required=False,
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = event.programme_items.all()
+
+    def statuses(self) -> list[str]:
+        chosen = self.cleaned_data["status"]
+        if chosen:
+            return chosen
+        if self.cleaned_data["format"] in self.PDF_FORMATS:
+            return [Registration.Status.CONFIRMED]
+        return []

@@ -331,3 +331,27 @@ def carry_over(request, token):
         "registrations/registration_carry_over.html",
         {"registration": registration, "replacement": replacement, "existing": existing},
     )
+
+
+def participant_list(request, slug):
+    """The event's participants for the networking the event exists for: only people who
+    chose to be seen, and only for those confirmed for the event themselves."""
+    from . import exports
+
+    event = _open_event(slug)
+    person = request.contact_person
+    if not person:
+        messages.info(request, _("Please sign in to see who takes part."))
+        return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
+    if not exports.can_see_participants(event, person):
+        return render(
+            request,
+            "registrations/participant_list.html",
+            {"event": event, "refused": True},
+            status=403,
+        )
+    return render(
+        request,
+        "registrations/participant_list.html",
+        {"event": event, "people": exports.participant_directory(event)},
+    )

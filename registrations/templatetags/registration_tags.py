@@ -1,5 +1,6 @@
 from django import template
 
+from ..exports import can_see_participants
 from ..models import Registration
 
 register = template.Library()
@@ -25,6 +26,7 @@ def registration_box(context, event):
     )
     return {
         "mine": mine,
+        "sees_participants": can_see_participants(event, person),
         "event": event,
         "state": event.registration_state(is_full=full),
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),
