@@ -88,6 +88,40 @@ def _shift_programme(event: Event, previous: list[dict], days: list[DaySpec]) ->
         item.save(update_fields=["starts_at", "ends_at"])
 
 
+def _record(
+    *,
+    event: Event,
+    locked: Event,
+    kind: str,
+    status: str,
+    notice: str,
+    previous_days: list[dict],
+    new_days: list[dict] = (),
+    new_calendar_version: bool,
+) -> EventChange:
+    """Write the change record and the event's new status; caller holds the lock."""
+    now = timezone.now()
+    change = EventChange.objects.create(
+        event=locked,
+        kind=kind,
+        previous_status=locked.status,
+        previous_days=previous_days,
+        new_days=list(new_days),
+        notice=notice,
+        created_at=now,
+    )
+    locked.status = status
+    locked.status_notice = notice
+    locked.status_changed_at = now
+    fields = ["status", "status_notice", "status_changed_at", "updated_at"]
+    if new_calendar_version:
+        locked.sequence += 1
+        fields.append("sequence")
+    locked.save(update_fields=fields)
+    _refresh(event, locked)
+    return change
+
+
 def event_postpone(*, event: Event, notice: str) -> EventChange:
     """Postpone without new dates: registrations stay, the dates become provisional."""
     with transaction.atomic():
@@ -96,21 +130,15 @@ def event_postpone(*, event: Event, notice: str) -> EventChange:
             raise TransitionError(_("A cancelled event cannot be postponed."), code="cancelled")
         if locked.status == Event.Status.POSTPONED:
             raise TransitionError(_("The event is already postponed."), code="postponed")
-        now = timezone.now()
-        change = EventChange.objects.create(
-            event=locked,
+        return _record(
+            event=event,
+            locked=locked,
             kind=EventChange.Kind.POSTPONED,
-            previous_status=locked.status,
-            previous_days=_days_as_dicts(locked),
+            status=Event.Status.POSTPONED,
             notice=notice,
-            created_at=now,
+            previous_days=_days_as_dicts(locked),
+            new_calendar_version=False,
         )
-        locked.status = Event.Status.POSTPONED
-        locked.status_notice = notice
-        locked.status_changed_at = now
-        locked.save(update_fields=["status", "status_notice", "status_changed_at", "updated_at"])
-        _refresh(event, locked)
-        return change
 
 
 def event_reschedule(*, event: Event, new_days: list[DaySpec], notice: str) -> EventChange:
@@ -125,31 +153,22 @@ def event_reschedule(*, event: Event, new_days: list[DaySpec], notice: str) -> E
             raise ValidationError(
                 _("The new days are the same as the current ones."), code="same_days"
             )
-        now = timezone.now()
-        change = EventChange.objects.create(
-            event=locked,
-            kind=EventChange.Kind.RESCHEDULED,
-            previous_status=locked.status,
-            previous_days=previous,
-            new_days=[d.as_dict() for d in days],
-            notice=notice,
-            created_at=now,
-        )
         _shift_programme(locked, previous, days)
         locked.days.all().delete()
         EventDay.objects.bulk_create(
             EventDay(event=locked, date=d.date, start_time=d.start_time, end_time=d.end_time)
             for d in days
         )
-        locked.status = Event.Status.RESCHEDULED
-        locked.status_notice = notice
-        locked.status_changed_at = now
-        locked.sequence += 1
-        locked.save(
-            update_fields=["status", "status_notice", "status_changed_at", "sequence", "updated_at"]
+        return _record(
+            event=event,
+            locked=locked,
+            kind=EventChange.Kind.RESCHEDULED,
+            status=Event.Status.RESCHEDULED,
+            notice=notice,
+            previous_days=previous,
+            new_days=[d.as_dict() for d in days],
+            new_calendar_version=True,
         )
-        _refresh(event, locked)
-        return change
 
 
 def event_cancel(*, event: Event, notice: str) -> EventChange:
@@ -158,24 +177,15 @@ def event_cancel(*, event: Event, notice: str) -> EventChange:
         locked = _lock(event)
         if locked.status == Event.Status.CANCELLED:
             raise TransitionError(_("The event is already cancelled."), code="cancelled")
-        now = timezone.now()
-        change = EventChange.objects.create(
-            event=locked,
+        return _record(
+            event=event,
+            locked=locked,
             kind=EventChange.Kind.CANCELLED,
-            previous_status=locked.status,
-            previous_days=_days_as_dicts(locked),
+            status=Event.Status.CANCELLED,
             notice=notice,
-            created_at=now,
+            previous_days=_days_as_dicts(locked),
+            new_calendar_version=True,
         )
-        locked.status = Event.Status.CANCELLED
-        locked.status_notice = notice
-        locked.status_changed_at = now
-        locked.sequence += 1
-        locked.save(
-            update_fields=["status", "status_notice", "status_changed_at", "sequence", "updated_at"]
-        )
-        _refresh(event, locked)
-        return change
 
 
 def _unique_slug(base: str) -> str:
