@@ -16,7 +16,9 @@ class NoticeForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label=_("Start time"), initial=time(9, 0), widget=forms.TimeInput(attrs={"type": "time"})
     )
