@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 DEV_ENV := DEBUG=1
 
-.PHONY: run test install system-deps chromium messages lint format worker clean
+.PHONY: run test install system-deps chromium messages lint format worker bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,5 +57,19 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Load benchmark against PostgreSQL (BENCH_DATABASE_URL, default jahrestreffen_bench on
+# 127.0.0.1, dropped and recreated); results in bench/results.md. BENCH_ARGS e.g. --sweep.
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e ".[dev,bench]"
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else echo "Please install wrk, e.g. 'sudo apt-get install wrk'"; exit 1; fi; \
+	fi
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 bench/out

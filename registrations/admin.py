@@ -90,6 +90,16 @@ class DirectoryImportMixin:
     confirm_form_class = DirectoryConfirmImportForm
     import_template_name = "admin/registrations/directory_import.html"
 
+    # django-import-export lets every staff user import and export unless told otherwise.
+    # Importing creates and changes rows; exporting hands out the directory's personal data.
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request) and request.user.has_perm(
+            "registrations.export_registrations"
+        )
+
     @staticmethod
     def _skips_invalid_rows(form) -> bool:
         return bool(form is not None and form.is_valid() and form.cleaned_data["skip_invalid_rows"])

@@ -1,6 +1,11 @@
 """Demo member directory and registrations for the upcoming Jahrestreffen."""
 
 from datetime import date
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from events.models import Event
 
@@ -55,6 +60,13 @@ LAST = [
 ]
 
 DEMO_CONTACT_EMAIL = "anna.schmidt@leipzig.example.org"
+
+# Staff accounts for the two roles (groups from migration 0005_staff_roles); not superusers.
+DEMO_STAFF_PASSWORD = "jahrestreffen-demo"
+DEMO_STAFF = [
+    ("team", "Veranstaltungsteam", "team@difu.example.org"),
+    ("lesen", "Lesezugriff", "lesen@difu.example.org"),
+]
 
 
 def _domain(name: str) -> str:
@@ -136,3 +148,23 @@ def load_registrations(event: Event) -> int:
         )
         count += 1
     return count
+
+
+def load_staff() -> list[tuple[str, str]]:
+    """One staff user per role; (username, group) pairs. The groups are recreated if missing,
+    e.g. after a test flushed the database."""
+    roles = import_module("registrations.migrations.0005_staff_roles")
+    names = [group for _user, group, _email in DEMO_STAFF]
+    if Group.objects.filter(name__in=names).count() != len(names):
+        roles.create_groups(apps, None)
+    users = []
+    for username, group, email in DEMO_STAFF:
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "email": email}
+        )
+        if created:
+            user.set_password(DEMO_STAFF_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=group))
+        users.append((username, group))
+    return users

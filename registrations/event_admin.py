@@ -4,6 +4,8 @@ The events app's admin knows nothing of registrations; this module re-registers 
 registrations services behind its lifecycle hooks, plus the outbox.
 """
 
+from datetime import date
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +14,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
@@ -20,8 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from events.admin import EventAdmin as BaseEventAdmin
 from events.models import Event
 
-from . import emails, exports, services
+from . import emails, exports, selectors, services
 from .admin import RegistrationAdmin as BaseRegistrationAdmin
+from .charts import bar_chart
 from .forms import AnswerDeadlineForm, ExportForm, InviteForm, StaffMessageForm
 from .models import AccessRequest, OutboxMessage, Registration
 
@@ -95,6 +100,19 @@ def export_response(event, queryset, fmt: str, *, delimiter: str = ";"):
 
 
 def can_export(request) -> bool:
+    return request.user.has_perm("registrations.export_registrations")
+
+
+def can_mail(request) -> bool:
+    """Changing an event's status or dates, and writing to its registrants, send mails."""
+    return request.user.has_perms(["events.change_event", "registrations.send_mail_to_registrants"])
+
+
+def can_check_in(request) -> bool:
+    return request.user.has_perm("registrations.check_in")
+
+
+def can_see_figures(request) -> bool:
     return request.user.has_perm("registrations.view_registration")
 
 
@@ -108,6 +126,12 @@ class EventAdmin(BaseEventAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        if not can_mail(request):
+            # The lifecycle buttons lead to pages that would refuse this user.
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "lifecycle"]})
+                for name, opts in fieldsets
+            ]
         if obj is not None and obj.pk and can_export(request):
             fieldsets.append((_("Exports"), {"fields": ["exports"]}))
         return fieldsets
@@ -136,6 +160,12 @@ class EventAdmin(BaseEventAdmin):
             url,
             gettext("Filter by status or side programme item …"),
         )
+
+    def _lifecycle(self, request, pk, action):
+        # Every lifecycle step tells the registrants.
+        if not can_mail(request):
+            raise PermissionDenied
+        return super()._lifecycle(request, pk, action)
 
     def lifecycle_forms(self, action, data, event):
         forms = super().lifecycle_forms(action, data, event)
@@ -255,6 +285,16 @@ class EventAdmin(BaseEventAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="events_event_export",
             ),
+            path(
+                "<int:pk>/checkin/",
+                self.admin_site.admin_view(self.checkin_view),
+                name="events_event_checkin",
+            ),
+            path(
+                "<int:pk>/overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="events_event_overview",
+            ),
             *super().get_urls(),
         ]
 
@@ -271,9 +311,9 @@ class EventAdmin(BaseEventAdmin):
 
     def message_view(self, request, pk):
         """Staff write to a group of registrants: form, preview for one recipient, send."""
-        event = get_object_or_404(Event.objects.prefetch_related("days"), pk=pk)
-        if not self.has_change_permission(request, event):
+        if not can_mail(request):
             raise PermissionDenied
+        event = get_object_or_404(Event.objects.prefetch_related("days"), pk=pk)
         form = StaffMessageForm(request.POST or None, event=event)
         context = {}
         if request.method == "POST" and form.is_valid():
@@ -317,7 +357,7 @@ class EventAdmin(BaseEventAdmin):
         if not self.has_view_permission(request, event):
             raise PermissionDenied
         if request.method == "POST":
-            if not self.has_change_permission(request, event):
+            if not can_mail(request):
                 raise PermissionDenied
             count = services.reconfirmation_remind(event=event)
             self.message_user(
@@ -346,6 +386,7 @@ class EventAdmin(BaseEventAdmin):
                 gettext("Answers to the new dates"),
                 registrations=registrations,
                 counts=counts,
+                can_remind=can_mail(request),
             ),
         )
 
@@ -372,6 +413,116 @@ class EventAdmin(BaseEventAdmin):
             status=400 if form.is_bound else 200,
         )
 
+    @staticmethod
+    def _parse_day(value) -> date | None:
+        try:
+            return parse_date(value or "")
+        except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+            return None
+
+    def checkin_view(self, request, pk):
+        """On site, on a phone: find a registrant, mark them present for the day, or undo."""
+        if not can_check_in(request):
+            raise PermissionDenied
+        event = get_object_or_404(Event.objects.prefetch_related("days"), pk=pk)
+        days = [d.date for d in event.sorted_days]
+        today = timezone.localdate()
+        day = self._parse_day(request.GET.get("day"))
+        if day not in days:
+            day = today if today in days else (days[0] if days else None)
+        query = request.GET.get("q", "").strip()[:100]
+        if request.method == "POST":
+            return self._checkin_post(request, event)
+        registrations = selectors.checkin_list(event=event, day=day, query=query) if day else []
+        counts = selectors.checkin_counts(event=event, day=day) if day else {}
+        return TemplateResponse(
+            request,
+            "admin/registrations/event_checkin.html",
+            self._context(
+                request,
+                event,
+                gettext("Check-in"),
+                days=days,
+                day=day,
+                query=query,
+                registrations=registrations,
+                counts=counts,
+            ),
+        )
+
+    def _checkin_post(self, request, event):
+        try:
+            registration = Registration.objects.get(
+                event=event, pk=int(request.POST.get("registration", ""))
+            )
+        except (ValueError, Registration.DoesNotExist):
+            return HttpResponse(status=400)
+        action = request.POST.get("action")
+        day = self._parse_day(request.POST.get("day"))
+        if action not in ("present", "undo") or day is None:
+            return HttpResponse(status=400)
+        try:
+            if action == "present":
+                services.attendance_check_in(registration=registration, day=day, user=request.user)
+                text = gettext("%(name)s is checked in for %(day)s.")
+            else:
+                services.attendance_undo(registration=registration, day=day)
+                text = gettext("Check-in of %(name)s on %(day)s taken back.")
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            params = {"name": registration.full_name, "day": day.strftime("%d.%m.%Y")}
+            self.message_user(request, text % params, messages.SUCCESS)
+        url = reverse("admin:events_event_checkin", args=[event.pk])
+        params = {"day": day.isoformat()}
+        if request.POST.get("q"):
+            params["q"] = request.POST["q"][:100]
+        return redirect(f"{url}?{urlencode(params)}#r{registration.pk}")
+
+    def overview_view(self, request, pk):
+        """The event's figures for staff, as tables and as bar charts drawn on the server."""
+        if not can_see_figures(request):
+            raise PermissionDenied
+        event = get_object_or_404(Event.objects.prefetch_related("days"), pk=pk)
+        figures = selectors.event_overview(event=event)
+        counts = figures["counts"]
+        charts = {
+            "status": bar_chart(
+                title=gettext("Registrations by status"),
+                rows=[
+                    (gettext("confirmed"), counts["confirmed"]),
+                    (gettext("waiting list"), counts["waiting"]),
+                    (gettext("cancelled by the registrant"), counts["cancelled"]),
+                    (gettext("cancelled by the organiser"), counts["cancelled_by_organiser"]),
+                ],
+            ),
+            "items": bar_chart(
+                title=gettext("Confirmed places per side programme item"),
+                rows=[(item.title, item.confirmed) for item in figures["items"]],
+            ),
+            "kinds": bar_chart(
+                title=gettext("Registrations per kind of organisation"),
+                rows=[(k["label"], k["confirmed"] + k["waiting"]) for k in figures["kinds"]],
+            ),
+            "states": bar_chart(
+                title=gettext("Registrations per federal state"),
+                rows=[(s["label"], s["confirmed"] + s["waiting"]) for s in figures["states"]],
+            ),
+            "attendance": bar_chart(
+                title=gettext("Present per day"),
+                rows=[(a["day"].strftime("%d.%m.%Y"), a["present"]) for a in figures["attendance"]],
+            ),
+            "over_time": bar_chart(
+                title=gettext("Registrations received over time"),
+                rows=[(label, n) for label, n, _total in figures["over_time"]],
+            ),
+        }
+        return TemplateResponse(
+            request,
+            "admin/registrations/event_overview.html",
+            self._context(request, event, gettext("Overview"), charts=charts, **figures),
+        )
+
 
 admin.site.unregister(Registration)
 
@@ -391,6 +542,9 @@ class RegistrationAdmin(BaseRegistrationAdmin):
         "export_pdf_badges",
     ]
 
+    def has_export_list_permission(self, request):
+        return can_export(request)
+
     def _export(self, request, queryset, fmt, **kwargs):
         # The changelist's queryset may carry joins from its filters; re-select by key.
         selected = Registration.objects.filter(pk__in=queryset.values("pk"))
@@ -404,27 +558,29 @@ class RegistrationAdmin(BaseRegistrationAdmin):
             return None
         return export_response(events[0], selected, fmt, **kwargs)
 
-    @admin.action(description=_("Export as Excel (XLSX)"), permissions=["view"])
+    @admin.action(description=_("Export as Excel (XLSX)"), permissions=["export_list"])
     def export_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
 
-    @admin.action(description=_("Export as CSV (;)"), permissions=["view"])
+    @admin.action(description=_("Export as CSV (;)"), permissions=["export_list"])
     def export_csv(self, request, queryset):
         return self._export(request, queryset, "csv", delimiter=";")
 
-    @admin.action(description=_("Export as CSV (,)"), permissions=["view"])
+    @admin.action(description=_("Export as CSV (,)"), permissions=["export_list"])
     def export_csv_comma(self, request, queryset):
         return self._export(request, queryset, "csv", delimiter=",")
 
-    @admin.action(description=_("Export the list of participants (PDF)"), permissions=["view"])
+    @admin.action(
+        description=_("Export the list of participants (PDF)"), permissions=["export_list"]
+    )
     def export_pdf(self, request, queryset):
         return self._export(request, queryset, "pdf-list")
 
-    @admin.action(description=_("Export sign-in sheets (PDF)"), permissions=["view"])
+    @admin.action(description=_("Export sign-in sheets (PDF)"), permissions=["export_list"])
     def export_pdf_sign_in(self, request, queryset):
         return self._export(request, queryset, "pdf-signin")
 
-    @admin.action(description=_("Export name badges (PDF)"), permissions=["view"])
+    @admin.action(description=_("Export name badges (PDF)"), permissions=["export_list"])
     def export_pdf_badges(self, request, queryset):
         return self._export(request, queryset, "pdf-badges")
 
@@ -499,4 +655,4 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         )
 
     def has_retry_permission(self, request):
-        return request.user.has_perm("registrations.change_registration")
+        return request.user.has_perm("registrations.send_mail_to_registrants")

@@ -12,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Event, ProgrammeItem
 
+from .audit import History
+
 
 class FederalState(models.TextChoices):
     BW = "BW", "Baden-Württemberg"
@@ -73,6 +75,7 @@ class MemberOrganisation(models.Model):
     default_participants = models.PositiveSmallIntegerField(_("participants per event"), default=2)
 
     objects = MemberOrganisationQuerySet.as_manager()
+    history = History()
 
     class Meta:
         verbose_name = _("member organisation (Zuwender)")
@@ -139,6 +142,9 @@ class ContactPerson(models.Model):
     # Raised by "sign out everywhere": every session that carries an older value ends.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+
+    history = History(excluded_fields=["last_login", "session_epoch"])
 
     class Meta:
         verbose_name = _("contact person")
@@ -168,6 +174,8 @@ class ContactPerson(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("(erased)"))
         return " ".join(p for p in [self.academic_title, self.first_name, self.last_name] if p)
 
     def can_sign_in(self, today: date | None = None) -> bool:
@@ -347,8 +355,11 @@ class Registration(models.Model):
         related_name="carried_over_to",
         verbose_name=_("carried over from"),
     )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
+    # The manage token is a credential: no copies of it in the history.
+    history = History(excluded_fields=["manage_token", "reminder_sent_at"])
 
     class Meta:
         verbose_name = _("registration")
@@ -383,6 +394,12 @@ class Registration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["event", "status", "created_at"])]
+        # Staff roles (the groups come from a data migration): what goes beyond editing rows.
+        permissions = [
+            ("send_mail_to_registrants", _("Can send mails to registrants")),
+            ("check_in", _("Can check in attendees on site")),
+            ("export_registrations", _("Can export lists of registrants and the directory")),
+        ]
 
     def __str__(self):
         return f"{self.full_name} – {self.event}"
@@ -393,6 +410,8 @@ class Registration(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("(anonymised)"))
         return " ".join(p for p in [self.academic_title, self.first_name, self.last_name] if p)
 
     @property
@@ -436,6 +455,8 @@ class ProgrammeChoice(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
     )
     created_at = models.DateTimeField(_("chosen at"), default=timezone.now)
+
+    history = History()
 
     class Meta:
         verbose_name = _("side programme choice")
@@ -593,3 +614,46 @@ class OutboxMessage(models.Model):
     def message_id(self) -> str:
         """Stable Message-ID: a resent copy is recognisably the same message."""
         return f"<outbox-{self.pk}@jahrestreffen.difu.de>"
+
+
+def _erasure_reference() -> str:
+    return secrets.token_hex(8)
+
+
+class ErasureLog(models.Model):
+    """That personal data was erased or anonymised, when and by whom; never whose.
+
+    The reference is what staff give the person who asked, as proof of the erasure.
+    """
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", _("erasure on request")
+        RETENTION = "retention", _("retention period expired")
+
+    reference = models.CharField(
+        _("reference"), max_length=32, unique=True, default=_erasure_reference, editable=False
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    counts = models.JSONField(_("records erased or anonymised"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("erasure log entry")
+        verbose_name_plural = _("erasure log")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["request", "retention"]), name="erasure_log_reason_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.reference}"

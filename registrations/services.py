@@ -30,6 +30,7 @@ from . import emails
 from .audit import current_origin
 from .models import (
     AccessRequest,
+    Attendance,
     ContactPerson,
     ErasureLog,
     MemberOrganisation,
@@ -1292,3 +1293,38 @@ def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> Era
                 "history": anonymised["history"] + person_history,
             },
         )
+
+
+# Check-in on site: one attendance row per registration and day.
+
+
+def _check_event_day(registration: Registration, day: date) -> None:
+    if not registration.event.days.filter(date=day).exists():
+        raise ValidationError(
+            _("%(day)s is not a day of this event.") % {"day": day.strftime("%d.%m.%Y")}
+        )
+
+
+def attendance_check_in(*, registration: Registration, day: date, user) -> Attendance:
+    """Mark a confirmed registrant present on one of the event's days (again: no change)."""
+    with transaction.atomic():
+        registration = Registration.objects.select_related("event").get(pk=registration.pk)
+        if registration.status != Registration.Status.CONFIRMED:
+            raise ValidationError(
+                _("Only confirmed registrations can be checked in (this one: %(status)s).")
+                % {"status": registration.get_status_display()}
+            )
+        _check_event_day(registration, day)
+        attendance, _created = Attendance.objects.get_or_create(
+            registration=registration, day=day, defaults={"checked_in_by": user}
+        )
+        return attendance
+
+
+def attendance_undo(*, registration: Registration, day: date) -> bool:
+    """Take back a check-in; True if there was one. Allowed whatever the status is now, so a
+    mistaken mark can always be removed."""
+    with transaction.atomic():
+        _check_event_day(registration, day)
+        deleted, _by_model = Attendance.objects.filter(registration=registration, day=day).delete()
+        return deleted > 0

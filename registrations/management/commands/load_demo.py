@@ -3,7 +3,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from events.demo import load_events
-from registrations.demo import DEMO_CONTACT_EMAIL, load_members, load_registrations
+from registrations.demo import (
+    DEMO_CONTACT_EMAIL,
+    load_members,
+    load_registrations,
+    load_staff,
+)
+from registrations.demo import DEMO_STAFF_PASSWORD as ROLE_PASSWORD
 
 DEMO_STAFF_USERNAME = "difu-admin"
 DEMO_STAFF_PASSWORD = "jahrestreffen-demo"
@@ -17,6 +23,7 @@ class Command(BaseCommand):
             events = load_events()
             load_members()
             load_registrations(events["upcoming"])
+            roles = load_staff()
             user, created = get_user_model().objects.get_or_create(
                 username=DEMO_STAFF_USERNAME,
                 defaults={
@@ -41,3 +48,5 @@ class Command(BaseCommand):
             f"Staff login: http://127.0.0.1:8000/admin/  user {DEMO_STAFF_USERNAME}  "
             f"password {DEMO_STAFF_PASSWORD}"
         )
+        for username, group in roles:
+            self.stdout.write(f"Staff login as {group}: user {username}  password {ROLE_PASSWORD}")

@@ -1,0 +1,30 @@
+"""Settings for `make bench` only: production settings plus the ceiling view and bench limits.
+
+gunicorn runs with DJANGO_SETTINGS_MODULE=bench.settings, so the ceiling view and the raised
+rate limits exist in the benchmark run and nowhere else.
+"""
+
+from jahrestreffen.settings import *  # noqa: F403
+from jahrestreffen.settings import BASE_DIR, TEMPLATES
+
+OUT_DIR = BASE_DIR / "bench" / "out"
+
+ROOT_URLCONF = "bench.urls"
+
+# The ceiling page is generated per run (same size as the event detail page) into bench/out.
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], OUT_DIR / "templates"]}]
+
+# Collected static files of the bench run stay out of the project's staticfiles/.
+STATIC_ROOT = OUT_DIR / "staticfiles"
+
+# Sign-in requests come from one address for thousands of people: the limits that protect
+# production would answer 429 after the first few requests.
+SIGN_IN_RATE_PER_ADDRESS = 10**9
+SIGN_IN_RATE_PER_IP = 10**9
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,12 @@
+-- The registration form, GET, each request from another signed-in contact person.
+-- Data file: "<session key> <csrf token>" per line; target: the form's path.
+dofile("bench/wrk/common.lua")
+
+init = start
+
+function request()
+  local key, csrf = next_line():match("(%S+) (%S+)")
+  local headers = base_headers()
+  headers["Cookie"] = "sessionid=" .. key .. "; csrftoken=" .. csrf
+  return wrk.format("GET", target, headers)
+end

@@ -1,0 +1,154 @@
+"""Reads for staff pages that span several models, each in a fixed number of queries."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+
+from events.models import Event
+
+from .models import Attendance, FederalState, MemberOrganisation, ProgrammeChoice, Registration
+
+# Up to six weeks of registrations are shown per day; a longer period per week.
+DAILY_SPAN = 42
+
+
+def checkin_list(*, event: Event, day: date, query: str = ""):
+    """Confirmed registrants of the event, each with `present` for the day, found by name or
+    organisation (every word of the query must match one of them)."""
+    registrations = (
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        .select_related("organisation")
+        .annotate(present=Exists(Attendance.objects.filter(registration=OuterRef("pk"), day=day)))
+        .order_by("last_name", "first_name", "pk")
+    )
+    for word in query.split():
+        registrations = registrations.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(organisation__name__icontains=word)
+        )
+    return registrations
+
+
+def checkin_counts(*, event: Event, day: date) -> dict[str, int]:
+    return Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).aggregate(
+        expected=Count("pk", distinct=True),
+        present=Count("attendances", filter=Q(attendances__day=day), distinct=True),
+    )
+
+
+def _over_time(per_day: dict[date, int]) -> tuple[str, list[tuple[str, int]]]:
+    if not per_day:
+        return "day", []
+    first, last = min(per_day), max(per_day)
+    if (last - first).days < DAILY_SPAN:
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return "day", [(d.strftime("%d.%m.%Y"), per_day.get(d, 0)) for d in days]
+    weeks: dict[date, int] = {}
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        weeks[monday] = 0
+        monday += timedelta(days=7)
+    for d, n in per_day.items():
+        weeks[d - timedelta(days=d.weekday())] += n
+    return "week", [
+        (_("week of %(day)s") % {"day": w.strftime("%d.%m.%Y")}, n) for w, n in weeks.items()
+    ]
+
+
+def event_overview(*, event: Event) -> dict:
+    """The figures of one event for staff, in seven queries however many registrations."""
+    status = Registration.Status
+    registrations = Registration.objects.filter(event=event)
+    counts = registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=status.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=status.WAITING)),
+        cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
+        cancelled_by_organiser=Count("pk", filter=Q(status=status.CANCELLED_BY_ORGANISER)),
+        awaiting_reconfirmation=Count(
+            "pk",
+            filter=Q(
+                reconfirmation=Registration.Reconfirmation.PENDING,
+                status__in=Registration.ACTIVE,
+            ),
+        ),
+        total=Count("pk"),
+    )
+
+    choice = ProgrammeChoice.Status
+    items = list(
+        event.programme_items.annotate(
+            confirmed=Count("choices", filter=Q(choices__status=choice.CONFIRMED)),
+            waiting=Count("choices", filter=Q(choices__status=choice.WAITING)),
+        ).order_by("position", "starts_at", "pk")
+    )
+
+    def per(field: str) -> dict[str, dict[str, int]]:
+        rows = (
+            registrations.filter(status__in=Registration.ACTIVE)
+            .values(field)
+            .annotate(
+                confirmed=Count("pk", filter=Q(status=status.CONFIRMED)),
+                waiting=Count("pk", filter=Q(status=status.WAITING)),
+            )
+            .order_by()
+        )
+        return {row[field]: row for row in rows}
+
+    by_kind = per("organisation__kind")
+    kinds = [
+        {
+            "label": label,
+            "confirmed": by_kind.get(value, {}).get("confirmed", 0),
+            "waiting": by_kind.get(value, {}).get("waiting", 0),
+        }
+        for value, label in MemberOrganisation.Kind.choices
+    ]
+    by_state = per("organisation__federal_state")
+    state_labels = dict(FederalState.choices)
+    states = sorted(
+        (
+            {
+                "label": state_labels.get(value) or _("not given"),
+                "confirmed": row["confirmed"],
+                "waiting": row["waiting"],
+            }
+            for value, row in by_state.items()
+        ),
+        key=lambda s: (-(s["confirmed"] + s["waiting"]), s["label"]),
+    )
+
+    present = dict(
+        Attendance.objects.filter(registration__event=event)
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    attendance = [
+        {"day": d.date, "present": present.get(d.date, 0), "expected": counts["confirmed"]}
+        for d in event.sorted_days
+    ]
+
+    per_day = dict(
+        registrations.annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    step, over_time = _over_time(per_day)
+    running, cumulative = 0, []
+    for label, n in over_time:
+        running += n
+        cumulative.append((label, n, running))
+
+    return {
+        "counts": counts,
+        "items": items,
+        "kinds": kinds,
+        "states": states,
+        "attendance": attendance,
+        "over_time_step": step,
+        "over_time": cumulative,
+    }
