@@ -24,6 +24,18 @@ class _Form(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
 
+    def clean(self):
+        """No control characters in any text (they break mails and exports); line breaks
+        only where the field is a text area."""
+        data = super().clean()
+        for name, value in list(data.items()):
+            if not isinstance(value, str):
+                continue
+            allowed = "\n\r\t" if isinstance(self.fields[name].widget, forms.Textarea) else ""
+            if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in value):
+                self.add_error(name, _("Please remove control characters from this field."))
+        return data
+
 
 class SignInForm(_Form):
     submit_label = _("Send sign-in link")

@@ -58,6 +58,18 @@ class DirectoryResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
+        controls = [
+            column
+            for column, value in row.items()
+            if isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+        ]
+        if controls:
+            raise ValidationError(
+                {
+                    column: _("Contains control characters; please remove them.")
+                    for column in controls
+                }
+            )
         if not row.get(self.key_field):
             return
         row[self.key_field] = key = self.normalise_key(row[self.key_field])
