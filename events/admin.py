@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, Min, Q
@@ -22,6 +23,22 @@ from .models import (
     Topic,
     TopicLink,
 )
+
+
+class ActionSelectionMixin:
+    """Admin actions get only ids a primary key can hold.
+
+    A browser sends checkbox values, but a forged id beyond 64 bits would otherwise reach
+    SQLite as an integer it cannot bind (a server error instead of "nothing selected").
+    """
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        usable = [v for v in selected if v.isdigit() and int(v) < 2**63]
+        if usable != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, usable)
+        return super().response_action(request, queryset)
 
 
 class EventDayInline(admin.TabularInline):

@@ -6,21 +6,30 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from .cache import cached_page
 from .ics import build_calendar
 from .jsonld import event_jsonld
 from .models import Event, EventChange
 from .selectors import event_for_page, related_events
 
 
+def _page_name(request) -> str:
+    # Absolute URLs in the page (JSON-LD) depend on host and scheme.
+    return f"{request.scheme}://{request.get_host()}{request.path}"
+
+
 @require_GET
 def event_list(request):
-    events = Event.objects.published().select_related("series")
-    today = timezone.localdate()
-    return render(
-        request,
-        "events/event_list.html",
-        {"upcoming": events.upcoming(today), "past": events.past(today)},
-    )
+    def render_page():
+        events = Event.objects.published().select_related("series")
+        today = timezone.localdate()
+        return render(
+            request,
+            "events/event_list.html",
+            {"upcoming": events.upcoming(today), "past": events.past(today)},
+        )
+
+    return cached_page(request, _page_name(request), render_page)
 
 
 def _get_event(slug: str) -> Event:
@@ -32,6 +41,10 @@ def _get_event(slug: str) -> Event:
 
 @require_GET
 def event_detail(request, slug):
+    return cached_page(request, _page_name(request), lambda: _render_detail(request, slug))
+
+
+def _render_detail(request, slug):
     event = _get_event(slug)
     changes = list(event.changes.all())
     date_changes = [c for c in changes if c.kind == EventChange.Kind.RESCHEDULED]

@@ -208,3 +208,7 @@ RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 # Outbox: a refused delivery is retried after 1, 2, 4, … times this many seconds.
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+
+# Public event pages for visitors without a session are cached this long at most
+# (events/cache.py; 0 turns it off). Any change to events or registrations invalidates them.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)

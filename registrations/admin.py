@@ -13,6 +13,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from events.admin import ActionSelectionMixin
+
 from . import privacy, services
 from .models import (
     AccessRequest,
@@ -136,7 +138,7 @@ class DirectoryImportMixin:
             if not self._skips_invalid_rows(self.create_confirm_form(request)):
                 messages.error(
                     request,
-                    _("Nothing was imported: rows %(rows)s were refused.") % {"rows": rows},
+                    _("Nothing was imported. Refused rows: %(rows)s.") % {"rows": rows},
                 )
                 app_label, model_name = self.get_model_info()
                 return redirect(reverse(f"admin:{app_label}_{model_name}_import"))
@@ -178,7 +180,9 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(MemberOrganisation)
-class MemberOrganisationAdmin(DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin):
+class MemberOrganisationAdmin(
+    ActionSelectionMixin, DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin
+):
     resource_classes = [MemberOrganisationResource]
     list_display = [
         "name",
@@ -228,7 +232,9 @@ ERASURE_ITEMS = {
 
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin):
+class ContactPersonAdmin(
+    ActionSelectionMixin, DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin
+):
     resource_classes = [ContactPersonResource]
     list_display = [
         "last_name",
@@ -341,7 +347,7 @@ class ProgrammeItemFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(HistoryAdmin):
+class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
     list_display = [
         "full_name",
         "organisation",
@@ -443,7 +449,7 @@ class RegistrationAdmin(HistoryAdmin):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(ActionSelectionMixin, admin.ModelAdmin):
     list_display = [
         "last_name",
         "first_name",

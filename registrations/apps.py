@@ -12,3 +12,15 @@ class RegistrationsConfig(AppConfig):
         from .audit import record_origin
 
         pre_create_historical_record.connect(record_origin, dispatch_uid="registrations_origin")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from events.cache import invalidate_public_pages
+
+        # Free places and registration state on the public pages follow every registration.
+        for name in ("Registration", "ProgrammeChoice"):
+            model = self.get_model(name)
+            post_save.connect(invalidate_public_pages, sender=model, dispatch_uid=f"pages-{name}")
+            post_delete.connect(
+                invalidate_public_pages, sender=model, dispatch_uid=f"pages-d-{name}"
+            )

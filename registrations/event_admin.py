@@ -252,7 +252,7 @@ class EventAdmin(BaseEventAdmin):
                 ),
                 (
                     reverse("admin:events_event_answers", args=[obj.pk]),
-                    gettext("Answers to new dates"),
+                    gettext("Answers to the new dates"),
                 ),
                 (
                     reverse("admin:registrations_outboxmessage_changelist")

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -237,7 +238,7 @@ def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
         Column("state", _("Federal state"), 20),
         Column("confirmed", _("confirmed"), 12),
         Column("waiting", _("waiting list"), 12),
-        Column("cancelled", _("cancelled"), 12),
+        Column("cancelled", pgettext("registration status", "cancelled"), 12),
     ]
     summary = _sheet(workbook, _("Organisations"), summary_cols)
     _write_rows(summary, summary_cols, organisation_summary(queryset))

@@ -14,7 +14,13 @@ from events.ics import build_calendar
 from events.models import Event
 
 from . import services
-from .forms import AccessRequestForm, RegistrationDetailsForm, RegistrationForm, SignInForm
+from .forms import (
+    AccessRequestForm,
+    RegistrationDetailsForm,
+    RegistrationForm,
+    ResendManageLinkForm,
+    SignInForm,
+)
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
 
@@ -295,20 +301,27 @@ def manage_ics(request, token):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def resend_manage_link(request, slug):
+    """Lost the personal link? It is mailed again; the answer never says whether the address
+    is registered."""
     event = _open_event(slug)
-    email = request.POST.get("email", "")
-    try:
-        services.manage_link_resend(email=email, event=event, client_ip=client_ip(request))
-    except services.RateLimited as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.info(
-            request,
-            _("If this address is registered for the event, we have sent its personal link again."),
-        )
-    return redirect(event.get_absolute_url())
+    form = ResendManageLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.manage_link_resend(
+                email=form.cleaned_data["email"], event=event, client_ip=client_ip(request)
+            )
+        except services.RateLimited as exc:
+            _add_errors(form, exc)
+            return render(
+                request,
+                "registrations/resend_link.html",
+                {"event": event, "form": form},
+                status=429,
+            )
+        return render(request, "registrations/resend_link.html", {"event": event, "sent": True})
+    return render(request, "registrations/resend_link.html", {"event": event, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

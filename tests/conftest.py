@@ -17,6 +17,8 @@ def _test_settings(settings):
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Pages render fresh in tests; tests/events/test_page_cache.py turns the cache on.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(scope="session")

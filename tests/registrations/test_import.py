@@ -212,11 +212,11 @@ def test_preview_refuses_bad_rows_with_row_number_and_reason(staff_client, leipz
     assert list(refusals[3]) == ["email"]
     assert list(refusals[4]) == ["role"]
     assert list(refusals[5]) == ["salutation"]
-    assert "row 1" in refusals[6]["email"][0]
+    assert "Zeile 1" in refusals[6]["email"][0]
     assert "confirm_form" not in preview.context  # nothing can be confirmed
     assert _summary(preview) == [2, 0, 0, 5]
     content = preview.content.decode()
-    assert "“Stadt Nirgendwo”" in content
+    assert "Stadt Nirgendwo" in content
     assert ContactPerson.objects.count() == 0
 
 

@@ -842,11 +842,6 @@ def test_a_withdrawn_registration_cannot_be_carried_over(replaced):
 # --- German --------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="locale/de has no German yet for the lifecycle mails and the reconfirmation notice "
-    "(tests/test_translations.py lists the missing msgids); remove this mark once it has",
-)
 def test_lifecycle_mails_and_the_reconfirmation_notice_are_german_for_german_registrants(
     client,
 ):

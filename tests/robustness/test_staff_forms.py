@@ -115,7 +115,7 @@ def test_a_50_mb_file_is_refused_clearly(staff_client, leipzig):
     response = upload(staff_client, "directory.csv", content)
 
     assert refusal_shown(response)
-    assert "too large" in str(response.context["form"].errors["import_file"])
+    assert "zu groß" in str(response.context["form"].errors["import_file"])
     assert ContactPerson.objects.count() == 0
 
 
