@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 DEV_ENV := DEBUG=1
+# Two cores on these machines: two test processes keep the suite well under its time limit.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test install system-deps chromium messages lint format worker bench clean
 
@@ -47,7 +49,7 @@ worker: install
 	$(PY) manage.py db_worker
 
 test: install chromium
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
