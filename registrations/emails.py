@@ -235,10 +235,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
 
 
-def deliver(message_id: int) -> str:
+def deliver(message_id: int, *, connection=None) -> str:
     """Send one message unless it was sent already. Returns its status afterwards.
 
     The row stays locked while the mail goes out, so two workers cannot both send it.
+    `connection`: a mail connection to reuse across a batch (closed after a failure, so the
+    next message starts on a fresh one).
     """
     with transaction.atomic():
         message = (
@@ -259,12 +261,15 @@ def deliver(message_id: int) -> str:
                 body=text,
                 to=[message.recipient],
                 headers={"Message-ID": message.message_id},
+                connection=connection,
             )
             mail.attach_alternative(html, "text/html")
             for filename, content, mimetype in attachments:
                 mail.attach(filename, content, mimetype)
             mail.send()
         except Exception as exc:  # noqa: BLE001 - any failure of a send is recorded and retried
+            if connection is not None:
+                connection.close()
             log.warning(
                 "Outbox message %s failed (attempt %s): %s", message.pk, message.attempts, exc
             )

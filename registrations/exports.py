@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from events.models import Event, ProgrammeItem
 
-from .models import ProgrammeChoice, Registration
+from .models import Attendance, ProgrammeChoice, Registration
 
 CHUNK = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -72,59 +72,117 @@ def columns(days: list[date]) -> list[Column]:
     return cols
 
 
+ROW_FIELDS = [
+    "id",
+    "status",
+    "salutation",
+    "academic_title",
+    "first_name",
+    "last_name",
+    "function",
+    "email",
+    "is_representative",
+    "diet",
+    "diet_notes",
+    "accessibility_needs",
+    "visibility",
+    "created_at",
+    "organisation__name",
+    "organisation__kind",
+    "organisation__federal_state",
+]
+
+
 def export_queryset(queryset: QuerySet) -> QuerySet:
-    """The registrations with what a row needs, prefetched per chunk."""
+    """The registrations with what a row needs (and nothing more), prefetched per chunk."""
     return (
-        queryset.select_related("organisation", "event")
+        queryset.select_related("organisation")
+        .only(*ROW_FIELDS)
         .prefetch_related(
             Prefetch(
                 "programme_choices",
-                queryset=ProgrammeChoice.objects.exclude(
-                    status=ProgrammeChoice.Status.CANCELLED
-                ).select_related("item"),
+                queryset=ProgrammeChoice.objects.exclude(status=ProgrammeChoice.Status.CANCELLED)
+                .select_related("item")
+                .only("registration_id", "status", "item__title"),
             ),
-            "attendances",
+            Prefetch("attendances", queryset=Attendance.objects.only("registration_id", "day")),
         )
         .order_by("last_name", "first_name", "pk")
     )
 
 
-def rows(queryset: QuerySet, days: list[date]) -> Iterator[dict]:
-    """One dict per registration, keyed like `columns()`; values typed for a spreadsheet."""
+class _Labels:
+    """Display labels of every choice, looked up once per export rather than once per cell."""
+
+    def __init__(self):
+        from .models import FederalState, MemberOrganisation
+
+        def labels(choices):
+            return {value: str(label) for value, label in choices}
+
+        self.status = labels(Registration.Status.choices)
+        self.salutation = {**labels(Registration._meta.get_field("salutation").choices), "": ""}
+        self.diet = {**labels(Registration.Diet.choices), Registration.Diet.NONE: ""}
+        self.visibility = labels(Registration.Visibility.choices)
+        self.kind = labels(MemberOrganisation.Kind.choices)
+        self.state = {**labels(FederalState.choices), "": ""}
+        self.choice_status = labels(ProgrammeChoice.Status.choices)
+        self.yes = _("yes")
+
+
+@dataclass
+class Row:
+    """One registration as spreadsheet values (in `columns()` order), plus what the summary
+    sheets need from it."""
+
+    values: list
+    item_ids: set
+    organisation: tuple
+    status: str
+    diet: str
+
+
+def rows(queryset: QuerySet, days: list[date]) -> Iterator[Row]:
+    labels = _Labels()
+    confirmed = ProgrammeChoice.Status.CONFIRMED
+    tz = timezone.get_current_timezone()
     for number, r in enumerate(export_queryset(queryset).iterator(chunk_size=CHUNK), start=1):
         choices = r.programme_choices.all()
         present = {a.day for a in r.attendances.all()}
-        row = {
-            "number": number,
-            "status": r.get_status_display(),
-            "salutation": r.get_salutation_display() if r.salutation else "",
-            "academic_title": r.academic_title,
-            "first_name": r.first_name,
-            "last_name": r.last_name,
-            "function": r.function,
-            "organisation": r.organisation.name,
-            "organisation_kind": r.organisation.get_kind_display(),
-            "federal_state": r.organisation.get_federal_state_display(),
-            "email": r.email,
-            "representative": _("yes") if r.is_representative else "",
-            "programme": "; ".join(
-                f"{c.item.title}"
-                + (
-                    ""
-                    if c.status == ProgrammeChoice.Status.CONFIRMED
-                    else f" ({c.get_status_display()})"
-                )
+        org = r.organisation
+        values = [
+            number,
+            labels.status[r.status],
+            labels.salutation.get(r.salutation, r.salutation),
+            r.academic_title,
+            r.first_name,
+            r.last_name,
+            r.function,
+            org.name,
+            labels.kind.get(org.kind, org.kind),
+            labels.state.get(org.federal_state, org.federal_state),
+            r.email,
+            labels.yes if r.is_representative else "",
+            "; ".join(
+                c.item.title
+                if c.status == confirmed
+                else f"{c.item.title} ({labels.choice_status[c.status]})"
                 for c in choices
             ),
-            "diet": r.get_diet_display() if r.diet != Registration.Diet.NONE else "",
-            "diet_notes": r.diet_notes,
-            "accessibility_needs": r.accessibility_needs,
-            "visibility": r.get_visibility_display(),
-            "registered_at": timezone.localtime(r.created_at).replace(tzinfo=None),
-        }
-        for d in days:
-            row[f"present_{d.isoformat()}"] = _("yes") if d in present else ""
-        yield row
+            labels.diet.get(r.diet, r.diet),
+            r.diet_notes,
+            r.accessibility_needs,
+            labels.visibility[r.visibility],
+            r.created_at.astimezone(tz).replace(tzinfo=None),
+        ]
+        values += [labels.yes if d in present else "" for d in days]
+        yield Row(
+            values=values,
+            item_ids={c.item_id for c in choices},
+            organisation=(org.name, labels.kind.get(org.kind, org.kind), org.federal_state),
+            status=r.status,
+            diet=r.diet,
+        )
 
 
 def event_days(event: Event) -> list[date]:
@@ -145,7 +203,7 @@ def csv_lines(queryset: QuerySet, days: list[date], *, delimiter: str = ";") -> 
     cols = columns(days)
     yield "\ufeff" + writer.writerow([c.label for c in cols])
     for row in rows(queryset, days):
-        yield writer.writerow([_csv_value(row[c.key]) for c in cols])
+        yield writer.writerow([_csv_value(value) for value in row.values])
 
 
 def _csv_value(value):
@@ -177,60 +235,73 @@ def _sheet(workbook: Workbook, title: str, cols: list[Column]):
     return sheet
 
 
-def _cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, datetime):
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # Stored as a text cell, never as a formula: Excel shows it and runs nothing.
-        cell.data_type = "s"
-    return cell
+def _cells(sheet, values: list) -> list:
+    """Plain values where openpyxl writes them as they are; a cell object only where a date
+    needs its format or a text would otherwise be stored as a formula."""
+    out = []
+    for value in values:
+        if isinstance(value, datetime):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = DATE_FORMAT
+            value = cell
+        elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            # Stored as a text cell, never as a formula: Excel shows it and runs nothing.
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            value = cell
+        out.append(value)
+    return out
 
 
-def _append(sheet, values: Iterable):
-    sheet.append([_cell(sheet, v) for v in values])
+def _append(sheet, values: list) -> None:
+    """Every data row of every sheet goes through here (the benchmark records them)."""
+    sheet.append(_cells(sheet, values))
 
 
 def _finish(sheet, cols: list[Column], count: int) -> None:
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(count + 1, 1)}"
 
 
-def _write_rows(sheet, cols, row_iter) -> int:
+def _write_dicts(sheet, cols, dict_rows) -> None:
     count = 0
-    for row in row_iter:
-        _append(sheet, (row[c.key] for c in cols))
+    for row in dict_rows:
+        _append(sheet, [row[c.key] for c in cols])
         count += 1
     _finish(sheet, cols, count)
-    return count
 
 
 def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
     """The attendee workbook: all registrations, one sheet per side programme item, a summary
-    per organisation and the catering summary (counts by diet per day)."""
+    per organisation and the catering summary (confirmed by diet per day).
+
+    One pass over the registrations fills every sheet: write-only sheets each stream to their
+    own file, so rows can go to several of them as they come.
+    """
     days = event_days(event)
     cols = columns(days)
     workbook = Workbook(write_only=True)
-
-    sheet = _sheet(workbook, _("Registrations"), cols)
-    _write_rows(sheet, cols, rows(queryset, days))
-
+    main = _sheet(workbook, _("Registrations"), cols)
     items = list(event.programme_items.all())
-    for item in items:
-        item_sheet = _sheet(workbook, _unique_title(item.title, workbook), cols)
-        _write_rows(
-            item_sheet,
-            cols,
-            rows(
-                queryset.filter(
-                    programme_choices__item=item,
-                    programme_choices__status__in=[
-                        ProgrammeChoice.Status.CONFIRMED,
-                        ProgrammeChoice.Status.WAITING,
-                    ],
-                ).distinct(),
-                days,
-            ),
-        )
+    item_sheets = {
+        item.pk: _sheet(workbook, _unique_title(item.title, workbook), cols) for item in items
+    }
+    item_counts = dict.fromkeys(item_sheets, 0)
+
+    count = 0
+    organisations: dict = defaultdict(Counter)
+    diets: Counter = Counter()
+    for row in rows(queryset, days):
+        count += 1
+        _append(main, row.values)
+        for item_id in row.item_ids & item_sheets.keys():
+            item_counts[item_id] += 1
+            _append(item_sheets[item_id], [item_counts[item_id], *row.values[1:]])
+        organisations[row.organisation][row.status] += 1
+        if row.status == Registration.Status.CONFIRMED:
+            diets[row.diet] += 1
+    _finish(main, cols, count)
+    for item_id, sheet in item_sheets.items():
+        _finish(sheet, cols, item_counts[item_id])
 
     summary_cols = [
         Column("organisation", _("Organisation"), 40),
@@ -240,12 +311,13 @@ def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
         Column("waiting", _("waiting list"), 12),
         Column("cancelled", pgettext("registration status", "cancelled"), 12),
     ]
-    summary = _sheet(workbook, _("Organisations"), summary_cols)
-    _write_rows(summary, summary_cols, organisation_summary(queryset))
-
-    catering_cols, catering_rows = catering_summary(queryset, days)
-    catering = _sheet(workbook, _("Catering"), catering_cols)
-    _write_rows(catering, catering_cols, catering_rows)
+    _write_dicts(
+        _sheet(workbook, _("Organisations"), summary_cols),
+        summary_cols,
+        organisation_summary(organisations),
+    )
+    catering_cols, catering_rows = catering_summary(diets, days)
+    _write_dicts(_sheet(workbook, _("Catering"), catering_cols), catering_cols, catering_rows)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -263,27 +335,16 @@ def _unique_title(title: str, workbook: Workbook) -> str:
     return candidate
 
 
-def organisation_summary(queryset: QuerySet) -> Iterator[dict]:
-    counts: dict = defaultdict(Counter)
-    info = {}
-    for org_id, name, kind, state, status in queryset.values_list(
-        "organisation_id",
-        "organisation__name",
-        "organisation__kind",
-        "organisation__federal_state",
-        "status",
-    ).iterator(chunk_size=CHUNK):
-        counts[org_id][status] += 1
-        info[org_id] = (name, kind, state)
-    from .models import FederalState, MemberOrganisation
+def organisation_summary(counts: dict) -> Iterator[dict]:
+    """Registrations per organisation by status; `counts` maps (name, kind label, state) to a
+    Counter of statuses."""
+    from .models import FederalState
 
-    kinds = dict(MemberOrganisation.Kind.choices)
     states = dict(FederalState.choices)
-    for org_id, (name, kind, state) in sorted(info.items(), key=lambda kv: kv[1][0]):
-        c = counts[org_id]
+    for (name, kind, state), c in sorted(counts.items()):
         yield {
             "organisation": name,
-            "kind": str(kinds.get(kind, kind)),
+            "kind": kind,
             "state": states.get(state, state),
             "confirmed": c[Registration.Status.CONFIRMED],
             "waiting": c[Registration.Status.WAITING],
@@ -292,11 +353,8 @@ def organisation_summary(queryset: QuerySet) -> Iterator[dict]:
         }
 
 
-def catering_summary(queryset: QuerySet, days: list[date]) -> tuple[list[Column], list[dict]]:
+def catering_summary(diets: Counter, days: list[date]) -> tuple[list[Column], list[dict]]:
     """Confirmed participants by diet, per day (everyone confirmed is expected on every day)."""
-    diets = Counter(
-        queryset.filter(status=Registration.Status.CONFIRMED).values_list("diet", flat=True)
-    )
     labels = dict(Registration.Diet.choices)
     cols = [Column("diet", _("Diet"), 28)] + [
         Column(d.isoformat(), d.strftime("%d.%m.%Y"), 14) for d in days

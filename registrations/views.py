@@ -183,7 +183,6 @@ def register(request, slug):
         person=person,
         free_places=services.item_free_places(items),
     )
-    state = event.registration_state(is_full=services.is_full(event))
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.registration_create(
@@ -198,6 +197,8 @@ def register(request, slug):
             _add_errors(form, exc)
         else:
             return redirect("registrations:done", token=registration.manage_token)
+    # Only for showing the form: the service decides capacity again under the lock.
+    state = event.registration_state(is_full=services.is_full(event))
     return render(
         request,
         "registrations/registration_form.html",
