@@ -18,12 +18,21 @@ $(VENV)/.installed: pyproject.toml
 
 install: system-deps $(VENV)/.installed messages
 
-# Debian packages the app needs: gettext to compile translations, pango for PDF output.
+# Debian packages the app needs: gettext to compile translations, pango and DejaVu fonts for
+# the PDF exports (WeasyPrint). As root on Debian they are installed here; elsewhere the
+# message says exactly what to install.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 system-deps:
-	@if ! command -v msgfmt >/dev/null; then \
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	for lib in libpango-1.0.so.0 libpangoft2-1.0.so.0; do \
+	  ldconfig -p 2>/dev/null | grep -q "$$lib" || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	done; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
-	  else echo "Please install gettext (msgfmt), e.g. 'sudo apt-get install gettext'"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else echo "Please install: $(SYSTEM_PACKAGES) (e.g. sudo apt-get install $(SYSTEM_PACKAGES))"; exit 1; fi; \
 	fi
 
 messages: $(VENV)/.installed
