@@ -221,7 +221,34 @@ def access_request_create(
         return None
 
 
+def _decide(access_request: AccessRequest, *, status: str, user, kind: str, **extra):
+    """Record staff's decision on a pending request and queue the mail that tells the person.
+    Caller holds the transaction."""
+    req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if req.status != AccessRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."), code="decided")
+    req.status = status
+    req.decided_at = timezone.now()
+    req.decided_by = user
+    for name, value in extra.items():
+        setattr(req, name, value)
+    req.save()
+    emails.queue(
+        [
+            OutboxMessage(
+                kind=kind,
+                recipient=req.email,
+                language=req.language,
+                access_request=req,
+                contact_person=extra.get("contact_person"),
+            )
+        ]
+    )
+    return req
+
+
 def access_request_approve(*, access_request: AccessRequest, user) -> ContactPerson:
+    """Approve: the person is added to the directory (as a deputy) and gets a sign-in link."""
     with transaction.atomic():
         req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
         if req.status != AccessRequest.Status.PENDING:
@@ -241,43 +268,24 @@ def access_request_approve(*, access_request: AccessRequest, user) -> ContactPer
         elif not person.is_active:
             person.is_active = True
             person.save(update_fields=["is_active"])
-        req.status = AccessRequest.Status.APPROVED
-        req.decided_at = timezone.now()
-        req.decided_by = user
-        req.contact_person = person
-        req.save()
-        emails.queue(
-            [
-                OutboxMessage(
-                    kind=OutboxMessage.Kind.ACCESS_APPROVED,
-                    recipient=req.email,
-                    language=req.language,
-                    access_request=req,
-                    contact_person=person,
-                )
-            ]
+        _decide(
+            req,
+            status=AccessRequest.Status.APPROVED,
+            user=user,
+            kind=OutboxMessage.Kind.ACCESS_APPROVED,
+            contact_person=person,
         )
         return person
 
 
 def access_request_reject(*, access_request: AccessRequest, user) -> None:
+    """Reject: the person gets a polite mail."""
     with transaction.atomic():
-        req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
-        if req.status != AccessRequest.Status.PENDING:
-            raise ValidationError(_("This request has already been decided."), code="decided")
-        req.status = AccessRequest.Status.REJECTED
-        req.decided_at = timezone.now()
-        req.decided_by = user
-        req.save()
-        emails.queue(
-            [
-                OutboxMessage(
-                    kind=OutboxMessage.Kind.ACCESS_REJECTED,
-                    recipient=req.email,
-                    language=req.language,
-                    access_request=req,
-                )
-            ]
+        _decide(
+            access_request,
+            status=AccessRequest.Status.REJECTED,
+            user=user,
+            kind=OutboxMessage.Kind.ACCESS_REJECTED,
         )
 
 
