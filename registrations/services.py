@@ -9,7 +9,7 @@ requests are serialised per event and a capacity can never be exceeded.
 import calendar
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -1058,6 +1058,29 @@ def registrations_anonymise_expired(*, now: datetime | None = None) -> int:
     if totals["registrations"]:
         ErasureLog.objects.create(reason=ErasureLog.Reason.RETENTION, counts=totals)
     return totals["registrations"]
+
+
+def records_purge_expired(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete what is kept about people outside registrations once RETENTION_MONTHS have passed:
+    access requests (decided, or never decided) and their history-free mails, and mails not
+    tied to a registration (sign-in links, access decisions). Idempotent."""
+    now = now or timezone.now()
+    cutoff = timezone.make_aware(datetime.combine(retention_cutoff(now=now), time.min))
+    with transaction.atomic():
+        requests = AccessRequest.objects.filter(
+            Q(decided_at__lt=cutoff) | Q(decided_at__isnull=True, created_at__lt=cutoff)
+        )
+        mails = OutboxMessage.objects.filter(
+            registration__isnull=True, created_at__lt=cutoff
+        ).exclude(status=OutboxMessage.Status.PENDING)
+        counts = {
+            "mails": mails.delete()[0],
+            "access_requests": requests.delete()[0],
+        }
+        counts = {key: value for key, value in counts.items() if value}
+        if counts:
+            ErasureLog.objects.create(reason=ErasureLog.Reason.RETENTION, counts=counts)
+    return counts
 
 
 def _person_records(person: ContactPerson) -> dict:

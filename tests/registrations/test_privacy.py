@@ -187,8 +187,47 @@ def test_command_prints_the_count_and_is_idempotent(expired, monkeypatch):
     call_command("anonymise_registrations", stdout=first)
     call_command("anonymise_registrations", stdout=second)
 
-    assert first.getvalue().strip() == "4 registration(s) anonymised."
-    assert second.getvalue().strip() == "0 registration(s) anonymised."
+    assert first.getvalue().splitlines()[0] == "4 registration(s) anonymised."
+    assert second.getvalue().splitlines()[0] == "0 registration(s) anonymised."
+
+
+def test_old_access_requests_and_loose_mail_records_are_deleted_after_the_period(
+    settings, monkeypatch
+):
+    settings.RETENTION_MONTHS = 12
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    long_ago = NOW - timedelta(days=400)
+    old = AccessRequestFactory(email="alt@stadt.example.org")
+    AccessRequest.objects.filter(pk=old.pk).update(created_at=long_ago)
+    decided_old = AccessRequestFactory(email="entschieden@stadt.example.org")
+    AccessRequest.objects.filter(pk=decided_old.pk).update(
+        created_at=long_ago, decided_at=long_ago, status=AccessRequest.Status.REJECTED
+    )
+    fresh = AccessRequestFactory(email="neu@stadt.example.org")
+    OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.SIGN_IN_LINK,
+        recipient="alt@stadt.example.org",
+        status=OutboxMessage.Status.SENT,
+        sent_at=long_ago,
+        created_at=long_ago,
+    )
+    recent_mail = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.SIGN_IN_LINK,
+        recipient="neu@stadt.example.org",
+        status=OutboxMessage.Status.SENT,
+        sent_at=NOW,
+        created_at=NOW,
+    )
+
+    counts = services.records_purge_expired()
+
+    assert counts == {"access_requests": 2, "mails": 1}
+    assert list(AccessRequest.objects.all()) == [fresh]
+    assert list(OutboxMessage.objects.all()) == [recent_mail]
+    log = ErasureLog.objects.get()
+    assert log.counts == counts
+    assert "alt@stadt.example.org" not in str(log.counts)
+    assert services.records_purge_expired() == {}
 
 
 # --- one person's data: export and erasure ---------------------------------------------------
