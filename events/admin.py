@@ -26,7 +26,7 @@ from .models import (
 
 
 class ActionSelectionMixin:
-    """Admin actions get only ids a primary key can hold.
+    """Admin actions get only ids a primary key can hold, and run services one object at a time.
 
     A browser sends checkbox values, but a forged id beyond 64 bits would otherwise reach
     SQLite as an integer it cannot bind (a server error instead of "nothing selected").
@@ -39,6 +39,21 @@ class ActionSelectionMixin:
             request.POST = request.POST.copy()
             request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, usable)
         return super().response_action(request, queryset)
+
+    def run_each(self, request, objects, run, done_message) -> int:
+        """Run a service for each selected object; refusals are reported per object, the
+        successes counted in one message."""
+        done = 0
+        for obj in objects:
+            try:
+                run(obj)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        return done
 
 
 class EventDayInline(admin.TabularInline):

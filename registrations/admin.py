@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -406,34 +405,20 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
         # Registrations go through the rules in registrations.services, i.e. the public form.
         return False
 
-    def _each(self, request, queryset, run, done_message):
-        done = 0
-        for registration in queryset.select_related("event"):
-            try:
-                run(registration)
-            except ValidationError as exc:
-                self.message_user(
-                    request, f"{registration}: {' '.join(exc.messages)}", messages.WARNING
-                )
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
-
     @admin.action(description=_("Confirm from the waiting list"), permissions=["change"])
     def confirm_from_waiting_list(self, request, queryset):
-        self._each(
+        self.run_each(
             request,
-            queryset,
+            queryset.select_related("event"),
             lambda r: services.registration_confirm_from_waiting_list(registration=r),
             lambda n: ngettext("%d registration confirmed.", "%d registrations confirmed.", n) % n,
         )
 
     @admin.action(description=_("Cancel (by the organiser)"), permissions=["change"])
     def cancel_by_organiser(self, request, queryset):
-        self._each(
+        self.run_each(
             request,
-            queryset,
+            queryset.select_related("event"),
             lambda r: services.registration_cancel(registration=r, by_organiser=True),
             lambda n: ngettext("%d registration cancelled.", "%d registrations cancelled.", n) % n,
         )
@@ -475,21 +460,9 @@ class AccessRequestAdmin(ActionSelectionMixin, admin.ModelAdmin):
         )
         return [pending_first.asc(), "-created_at"]
 
-    def _decide(self, request, queryset, run, label):
-        done = 0
-        for req in queryset:
-            try:
-                run(req)
-            except ValidationError as exc:
-                self.message_user(request, f"{req}: {' '.join(exc.messages)}", messages.WARNING)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, label(done), messages.SUCCESS)
-
     @admin.action(description=_("Approve and send a sign-in link"), permissions=["change"])
     def approve(self, request, queryset):
-        self._decide(
+        self.run_each(
             request,
             queryset,
             lambda r: services.access_request_approve(access_request=r, user=request.user),
@@ -498,7 +471,7 @@ class AccessRequestAdmin(ActionSelectionMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Reject with a polite mail"), permissions=["change"])
     def reject(self, request, queryset):
-        self._decide(
+        self.run_each(
             request,
             queryset,
             lambda r: services.access_request_reject(access_request=r, user=request.user),

@@ -221,12 +221,16 @@ def access_request_create(
         return None
 
 
-def _decide(access_request: AccessRequest, *, status: str, user, kind: str, **extra):
-    """Record staff's decision on a pending request and queue the mail that tells the person.
-    Caller holds the transaction."""
+def _lock_pending(access_request: AccessRequest) -> AccessRequest:
     req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if req.status != AccessRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."), code="decided")
+    return req
+
+
+def _decide(req: AccessRequest, *, status: str, user, kind: str, **extra) -> AccessRequest:
+    """Record staff's decision on a request locked by `_lock_pending` and queue the mail that
+    tells the person."""
     req.status = status
     req.decided_at = timezone.now()
     req.decided_by = user
@@ -250,9 +254,7 @@ def _decide(access_request: AccessRequest, *, status: str, user, kind: str, **ex
 def access_request_approve(*, access_request: AccessRequest, user) -> ContactPerson:
     """Approve: the person is added to the directory (as a deputy) and gets a sign-in link."""
     with transaction.atomic():
-        req = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
-        if req.status != AccessRequest.Status.PENDING:
-            raise ValidationError(_("This request has already been decided."), code="decided")
+        req = _lock_pending(access_request)
         person = ContactPerson.objects.filter(email__iexact=req.email).first()
         if person is None:
             person = ContactPerson.objects.create(
@@ -282,7 +284,7 @@ def access_request_reject(*, access_request: AccessRequest, user) -> None:
     """Reject: the person gets a polite mail."""
     with transaction.atomic():
         _decide(
-            access_request,
+            _lock_pending(access_request),
             status=AccessRequest.Status.REJECTED,
             user=user,
             kind=OutboxMessage.Kind.ACCESS_REJECTED,
@@ -302,6 +304,18 @@ class Attendee:
     function: str = ""
     salutation: str = ""
     academic_title: str = ""
+
+    @classmethod
+    def of(cls, person) -> "Attendee":
+        """The attendee data of a contact person or an existing registration."""
+        return cls(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            function=person.function,
+            salutation=person.salutation,
+            academic_title=person.academic_title,
+        )
 
 
 @dataclass(frozen=True)
@@ -420,14 +434,7 @@ def registration_create(
             _("Please confirm that you have read the privacy notice."), code="privacy"
         )
     if attendee is None:
-        attendee = Attendee(
-            first_name=registered_by.first_name,
-            last_name=registered_by.last_name,
-            email=registered_by.email,
-            function=registered_by.function,
-            salutation=registered_by.salutation,
-            academic_title=registered_by.academic_title,
-        )
+        attendee = Attendee.of(registered_by)
         is_representative = False
     else:
         is_representative = attendee.email.strip().lower() != registered_by.email
@@ -515,6 +522,17 @@ def _set_choice_status(choices, status: str) -> list[ProgrammeChoice]:
     return changed
 
 
+def _give_place(registration: Registration) -> None:
+    """A waiting registration gets its place: its side programme wishes now compete for places
+    like everyone else's, and the registrant is told. Caller holds the event lock."""
+    registration.status = Registration.Status.CONFIRMED
+    registration.save(update_fields=["status", "updated_at"])
+    waiting = list(_waiting_choices(registration))
+    _set_choice_status(waiting, ProgrammeChoice.Status.CANCELLED)
+    _choose_items(registration, [c.item for c in waiting])
+    emails.queue([emails.for_registration(registration, OutboxMessage.Kind.PROMOTION)])
+
+
 def _promote(event: Event) -> list[Registration]:
     """Fill free places from the waiting list, oldest first. Caller holds the event lock."""
     promoted = []
@@ -523,15 +541,8 @@ def _promote(event: Event) -> list[Registration]:
     free = None if event.capacity is None else event.capacity - _confirmed_count(event)
     waiting = Registration.objects.waiting().filter(event=event).order_by("created_at", "pk")
     for registration in waiting if free is None else waiting[: max(free, 0)]:
-        registration.status = Registration.Status.CONFIRMED
-        registration.save(update_fields=["status", "updated_at"])
+        _give_place(registration)
         promoted.append(registration)
-    for registration in promoted:
-        # Their side programme wishes now compete for places like everyone else's.
-        waiting = list(_waiting_choices(registration))
-        _set_choice_status(waiting, ProgrammeChoice.Status.CANCELLED)
-        _choose_items(registration, [c.item for c in waiting])
-        emails.queue([emails.for_registration(registration, OutboxMessage.Kind.PROMOTION)])
     _promote_items(event)
     return promoted
 
@@ -610,12 +621,7 @@ def registration_confirm_from_waiting_list(*, registration: Registration) -> Reg
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
         if reg.status != Registration.Status.WAITING:
             raise RegistrationError(_("Only waiting registrations can be confirmed."), code="state")
-        reg.status = Registration.Status.CONFIRMED
-        reg.save(update_fields=["status", "updated_at"])
-        waiting = list(_waiting_choices(reg))
-        _set_choice_status(waiting, ProgrammeChoice.Status.CANCELLED)
-        _choose_items(reg, [c.item for c in waiting])
-        emails.queue([emails.for_registration(reg, OutboxMessage.Kind.PROMOTION)])
+        _give_place(reg)
         return reg
 
 
@@ -819,14 +825,7 @@ def registration_carry_over(*, registration: Registration) -> Registration:
     new = registration_create(
         event=replacement,
         registered_by=registration.registered_by,
-        attendee=Attendee(
-            first_name=registration.first_name,
-            last_name=registration.last_name,
-            email=registration.email,
-            function=registration.function,
-            salutation=registration.salutation,
-            academic_title=registration.academic_title,
-        ),
+        attendee=Attendee.of(registration),
         details=Details(
             diet=registration.diet,
             diet_notes=registration.diet_notes,

@@ -2,6 +2,7 @@ from django import template
 
 from ..exports import can_see_participants
 from ..models import Registration
+from ..services import is_full
 
 register = template.Library()
 
@@ -12,7 +13,7 @@ def registration_box(context, event):
     confirmed = Registration.objects.filter(
         event=event, status=Registration.Status.CONFIRMED
     ).count()
-    full = event.capacity is not None and confirmed >= event.capacity
+    full = is_full(event, confirmed)
     request = context.get("request")
     person = getattr(request, "contact_person", None)
     mine = (
