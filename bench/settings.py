@@ -5,7 +5,10 @@ rate limits exist in the benchmark run and nowhere else.
 """
 
 from jahrestreffen.settings import *  # noqa: F403
-from jahrestreffen.settings import BASE_DIR, TEMPLATES
+from jahrestreffen.settings import BASE_DIR, INSTALLED_APPS, TEMPLATES
+
+# The bench volume (`manage.py load_bench_data`) is the benchmark's own command.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 OUT_DIR = BASE_DIR / "bench" / "out"
 

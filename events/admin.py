@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Max, Min
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -118,8 +118,6 @@ class EventAdmin(SimpleHistoryAdmin):
         "first_date",
         "last_date",
         "published",
-        "confirmed_count",
-        "waiting_count",
     ]
     formfield_overrides = URL_FIELD_OVERRIDES
     list_filter = ["status", YearListFilter, "series", "published"]
@@ -178,38 +176,12 @@ class EventAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        # Days and registrations are joined together, so each count is of distinct rows:
-        # without distinct, two days would double every registration and vice versa.
-        # "registrations" is the reverse relation from the registrations app, named by string
-        # because events does not import from it.
         return (
             super()
             .get_queryset(request)
             .select_related("series")
-            .annotate(
-                _first=Min("days__date"),
-                _last=Max("days__date"),
-                _days=Count("days", distinct=True),
-                _confirmed=Count(
-                    "registrations",
-                    filter=Q(registrations__status="confirmed"),
-                    distinct=True,
-                ),
-                _waiting=Count(
-                    "registrations",
-                    filter=Q(registrations__status="waiting"),
-                    distinct=True,
-                ),
-            )
+            .annotate(_first=Min("days__date"), _last=Max("days__date"))
         )
-
-    @admin.display(description=_("confirmed"), ordering="_confirmed")
-    def confirmed_count(self, obj):
-        return obj._confirmed
-
-    @admin.display(description=_("waiting list"), ordering="_waiting")
-    def waiting_count(self, obj):
-        return obj._waiting
 
     @admin.display(description=_("first day"), ordering="_first")
     def first_date(self, obj):

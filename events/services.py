@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Event, EventChange, EventDay
+from .models import Event, EventChange, EventDay, ProgrammeItem
 
 
 class TransitionError(ValidationError):
@@ -51,6 +51,12 @@ def _refresh(event: Event, locked: Event) -> None:
         event._prefetched_objects_cache.clear()
 
 
+def validate_future_days(days: list[DaySpec]) -> None:
+    """Staff move an event only to days still ahead (the demo may replay history)."""
+    if days and min(d.date for d in days) <= timezone.localdate():
+        raise ValidationError(_("New days must lie in the future."), code="past_days")
+
+
 def _validate_days(days: list[DaySpec]) -> list[DaySpec]:
     if not days:
         raise ValidationError(_("Give at least one day."), code="no_days")
@@ -75,17 +81,26 @@ def _shift(value: datetime | None, delta: timedelta) -> datetime | None:
     return timezone.make_aware(local + delta)
 
 
+def _move_item(item: ProgrammeItem, old_dates: list[date], days: list[DaySpec]) -> None:
+    """Move a side programme item to the new day of the same position (the first day's items
+    to the new first day …; beyond the new last day, to the new last day), same time of day."""
+    if item.starts_at is None or not old_dates:
+        return
+    day = timezone.localdate(item.starts_at)
+    index = max(sum(1 for d in old_dates if d <= day) - 1, 0)
+    shift = days[min(index, len(days) - 1)].date - old_dates[index]
+    item.starts_at = _shift(item.starts_at, shift)
+    item.ends_at = _shift(item.ends_at, shift)
+
+
 def _shift_programme(event: Event, previous: list[dict], days: list[DaySpec]) -> None:
-    """Move side programme items along with the event: same offset from the first day."""
-    if not previous:
-        return
-    shift = days[0].date - date.fromisoformat(previous[0]["date"])
-    if not shift:
-        return
+    """Move side programme items along with the event's days."""
+    old_dates = [date.fromisoformat(d["date"]) for d in previous]
     for item in event.programme_items.all():
-        item.starts_at = _shift(item.starts_at, shift)
-        item.ends_at = _shift(item.ends_at, shift)
-        item.save(update_fields=["starts_at", "ends_at"])
+        before = (item.starts_at, item.ends_at)
+        _move_item(item, old_dates, days)
+        if (item.starts_at, item.ends_at) != before:
+            item.save(update_fields=["starts_at", "ends_at"])
 
 
 def _record(
@@ -113,6 +128,7 @@ def _record(
     locked.status = status
     locked.status_notice = notice
     locked.status_changed_at = now
+    locked._change_reason = f"{EventChange.Kind(kind).label}: {notice}"[:100]
     fields = ["status", "status_notice", "status_changed_at", "updated_at"]
     if new_calendar_version:
         locked.sequence += 1
@@ -141,8 +157,18 @@ def event_postpone(*, event: Event, notice: str) -> EventChange:
         )
 
 
-def event_reschedule(*, event: Event, new_days: list[DaySpec], notice: str) -> EventChange:
-    """Move the event to new days; the old ones are kept in the change record."""
+def event_reschedule(
+    *,
+    event: Event,
+    new_days: list[DaySpec],
+    notice: str,
+    move_registration_window: bool = False,
+) -> EventChange:
+    """Move the event to new days; the old ones are kept in the change record.
+
+    `move_registration_window`: opening and closing of registration move by as many days as
+    the first day moves (a window that closed before the old dates reopens for the new ones).
+    """
     days = _validate_days(list(new_days))
     with transaction.atomic():
         locked = _lock(event)
@@ -154,6 +180,14 @@ def event_reschedule(*, event: Event, new_days: list[DaySpec], notice: str) -> E
                 _("The new days are the same as the current ones."), code="same_days"
             )
         _shift_programme(locked, previous, days)
+        if move_registration_window and previous:
+            shift = days[0].date - date.fromisoformat(previous[0]["date"])
+            locked.registration_opens_at = _shift(locked.registration_opens_at, shift)
+            locked.registration_closes_at = _shift(locked.registration_closes_at, shift)
+            locked._change_reason = "registration window moved with the days"
+            locked.save(update_fields=["registration_opens_at", "registration_closes_at"])
+            event.registration_opens_at = locked.registration_opens_at
+            event.registration_closes_at = locked.registration_closes_at
         locked.days.all().delete()
         EventDay.objects.bulk_create(
             EventDay(event=locked, date=d.date, start_time=d.start_time, end_time=d.end_time)
@@ -186,6 +220,16 @@ def event_cancel(*, event: Event, notice: str) -> EventChange:
             previous_days=_days_as_dicts(locked),
             new_calendar_version=True,
         )
+
+
+def _copy_programme(event: Event, replacement: Event, days: list[DaySpec]) -> None:
+    """Copy the side programme to the replacement, each item on its day of the same position."""
+    old_dates = list(event.days.order_by("date").values_list("date", flat=True))
+    for item in event.programme_items.all():
+        _move_item(item, old_dates, days)
+        item.pk = None
+        item.event = replacement
+        item.save()
 
 
 def _unique_slug(base: str) -> str:
@@ -237,6 +281,9 @@ def event_create_replacement(
                 "updated_at",
                 "registration_opens_at",
                 "registration_closes_at",
+                # The replacement's own answer deadline, if it is ever rescheduled.
+                "reconfirmation_deadline",
+                "release_unanswered",
             }
         }
         replacement = Event.objects.create(
@@ -251,16 +298,7 @@ def event_create_replacement(
             EventDay(event=replacement, date=d.date, start_time=d.start_time, end_time=d.end_time)
             for d in days
         )
-        # Programme items move with the days: same weekday offset from the first day.
-        old_first = locked.days.order_by("date").values_list("date", flat=True).first()
-        shift = (days[0].date - old_first) if old_first else None
-        for item in locked.programme_items.all():
-            item.pk = None
-            item.event = replacement
-            if shift is not None:
-                item.starts_at = _shift(item.starts_at, shift)
-                item.ends_at = _shift(item.ends_at, shift)
-            item.save()
+        _copy_programme(locked, replacement, days)
         for contact in locked.contacts.all():
             contact.pk = None
             contact.event = replacement

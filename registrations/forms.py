@@ -9,7 +9,16 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MemberOrganisation, Registration, Salutation
+from .selectors.recipients import MessageGroup
 from .services import Attendee, Details
+from .text import has_control_characters, normalise_email
+
+
+class NormalisedEmailField(forms.EmailField):
+    """An address in the one form the app stores and compares (see `text.normalise_email`)."""
+
+    def to_python(self, value):
+        return normalise_email(super().to_python(value))
 
 
 class _Form(forms.Form):
@@ -31,8 +40,8 @@ class _Form(forms.Form):
         for name, value in list(data.items()):
             if not isinstance(value, str):
                 continue
-            allowed = "\n\r\t" if isinstance(self.fields[name].widget, forms.Textarea) else ""
-            if any((ord(ch) < 32 or ord(ch) == 127) and ch not in allowed for ch in value):
+            multiline = isinstance(self.fields[name].widget, forms.Textarea)
+            if has_control_characters(value, allow_line_breaks=multiline):
                 self.add_error(name, _("Please remove control characters from this field."))
         return data
 
@@ -40,7 +49,7 @@ class _Form(forms.Form):
 class SignInForm(_Form):
     submit_label = _("Send sign-in link")
 
-    email = forms.EmailField(
+    email = NormalisedEmailField(
         label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -64,7 +73,7 @@ class AccessRequestForm(_Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    email = forms.EmailField(
+    email = NormalisedEmailField(
         label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -94,7 +103,7 @@ class AccessRequestForm(_Form):
 def _clean_text(value: str) -> str:
     """No control characters in stored text (they break mails and exports)."""
     value = value or ""
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if has_control_characters(value, allow_line_breaks=True):
         raise forms.ValidationError(_("Please remove control characters from this field."))
     return value.strip()
 
@@ -211,7 +220,7 @@ class RegistrationForm(RegistrationDetailsForm):
     )
     rep_first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     rep_last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
-    rep_email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
+    rep_email = NormalisedEmailField(label=_("E-mail address"), max_length=254, required=False)
     rep_function = forms.CharField(label=_("Function"), max_length=200, required=False)
     privacy = forms.BooleanField(
         label=_("I have read the privacy notice."),
@@ -293,7 +302,7 @@ class RegistrationForm(RegistrationDetailsForm):
 class ResendManageLinkForm(_Form):
     submit_label = _("Send me my link again")
 
-    email = forms.EmailField(label=_("E-mail address of the registration"), max_length=254)
+    email = NormalisedEmailField(label=_("E-mail address of the registration"), max_length=254)
 
 
 class AnswerDeadlineForm(forms.Form):
@@ -310,6 +319,14 @@ class AnswerDeadlineForm(forms.Form):
         label=_("Release unanswered registrations after the deadline"),
         required=False,
         help_text=_("Otherwise they are kept."),
+    )
+    move_registration_window = forms.BooleanField(
+        label=_("Move the registration period with the dates"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Opening and closing of registration move by as many days as the first day does."
+        ),
     )
 
 
@@ -342,8 +359,6 @@ class StaffMessageForm(forms.Form):
     )
 
     def __init__(self, *args, event, **kwargs):
-        from .services import MessageGroup
-
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = MessageGroup.choices
         self.fields["item"].queryset = event.programme_items.all()
@@ -355,8 +370,6 @@ class StaffMessageForm(forms.Form):
         return _clean_text(self.cleaned_data["body"])
 
     def clean(self):
-        from .services import MessageGroup
-
         data = super().clean()
         if data.get("group") == MessageGroup.ITEM and not data.get("item"):
             self.add_error("item", _("Choose the side programme item."))

@@ -8,6 +8,12 @@ from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget
 
 from .models import ContactPerson, MemberOrganisation
+from .text import (
+    has_control_characters,
+    neutralise_formula,
+    normalise_email,
+    restore_formula_text,
+)
 
 
 class DayWidget(DateWidget):
@@ -58,10 +64,13 @@ class DirectoryResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
+        for column, value in row.items():
+            if isinstance(value, str):
+                row[column] = restore_formula_text(value)  # our own exports, re-imported
         controls = [
             column
             for column, value in row.items()
-            if isinstance(value, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in value)
+            if isinstance(value, str) and has_control_characters(value)
         ]
         if controls:
             raise ValidationError(
@@ -81,6 +90,10 @@ class DirectoryResource(resources.ModelResource):
                     % {"key": key, "row": first}
                 }
             )
+
+    def export_field(self, field, instance, **kwargs):
+        # Names and functions typed by people must never run as a formula in a spreadsheet.
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
 
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
@@ -140,4 +153,4 @@ class ContactPersonResource(DirectoryResource):
         clean_model_instances = True
 
     def normalise_key(self, value):
-        return str(value).strip().lower()
+        return normalise_email(str(value))

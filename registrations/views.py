@@ -1,10 +1,12 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +25,8 @@ from .forms import (
 )
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
+from .selectors import capacity, deadlines, directory
+from .tokens import SignInLinkError, sign_in_tokens
 
 
 def client_ip(request) -> str:
@@ -79,14 +83,14 @@ def sign_in_request(request):
 def sign_in_link(request, token):
     """GET asks for a click (mail scanners that prefetch links use nothing up); POST signs in."""
     try:
-        person = services.sign_in_token_check(token=token)
+        person = sign_in_tokens.check_token(token)
         if request.method == "POST":
-            person = services.sign_in_token_use(token=token)
+            person = services.sign_in_token_use(token=token, language=_language())
             next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY))
             sign_in(request, person)
             messages.success(request, _("You are signed in."))
             return redirect(next_url or reverse("registrations:my_registrations"))
-    except services.SignInLinkError as exc:
+    except SignInLinkError as exc:
         return render(
             request, "registrations/sign_in_failed.html", {"error": exc.messages[0]}, status=400
         )
@@ -101,6 +105,17 @@ def sign_out_view(request):
     sign_out(request)
     messages.info(request, _("You are signed out."))
     return redirect("events:list")
+
+
+def _event_asked_about(request) -> Event | None:
+    """The event whose page sent the visitor to sign in (kept in the session), if any."""
+    next_url = request.session.get(NEXT_SESSION_KEY) or ""
+    try:
+        match = resolve(urlsplit(next_url).path)
+    except Resolver404:
+        return None
+    slug = match.kwargs.get("slug")
+    return Event.objects.filter(slug=slug).first() if slug else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,6 +134,7 @@ def access_request(request):
                 message=data["message"],
                 language=_language(),
                 client_ip=client_ip(request),
+                event=_event_asked_about(request),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -146,7 +162,7 @@ def my_registrations(request):
             "event__days",
             Prefetch(
                 "programme_choices",
-                queryset=ProgrammeChoice.objects.exclude(status="cancelled").select_related("item"),
+                queryset=ProgrammeChoice.objects.active().select_related("item"),
             ),
         )
         .order_by("-created_at")
@@ -181,7 +197,7 @@ def register(request, slug):
         request.POST or None,
         event=event,
         person=person,
-        free_places=services.item_free_places(items),
+        free_places=capacity.item_free_places(items),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,7 +214,7 @@ def register(request, slug):
         else:
             return redirect("registrations:done", token=registration.manage_token)
     # Only for showing the form: the service decides capacity again under the lock.
-    state = event.registration_state(is_full=services.is_full(event))
+    state = event.registration_state(is_full=capacity.event_is_full(event))
     return render(
         request,
         "registrations/registration_form.html",
@@ -237,11 +253,11 @@ def manage(request, token):
     """The personal manage page: the secret link is the key, no sign-in needed."""
     registration = _registration_by_token(token)
     event = registration.event
-    chosen = [c for c in registration.programme_choices.all() if c.status != "cancelled"]
+    chosen = [c for c in registration.programme_choices.all() if c.is_active]
     form = RegistrationDetailsForm(
         request.POST if request.method == "POST" and "save" in request.POST else None,
         event=event,
-        free_places=services.item_free_places(list(event.programme_items.all())),
+        free_places=capacity.item_free_places(list(event.programme_items.all())),
         initial={
             "programme_items": [str(c.item_id) for c in chosen],
             "diet": registration.diet,
@@ -285,8 +301,8 @@ def manage(request, token):
             "event": event,
             "choices": chosen,
             "form": form,
-            "can_change": services.can_change(registration),
-            "deadline": services.change_deadline(event),
+            "can_change": deadlines.can_change(registration),
+            "deadline": deadlines.change_deadline(event),
             "refusals": refusals,
         },
         status=400 if refusals or form.errors else 200,
@@ -350,14 +366,12 @@ def carry_over(request, token):
 def participant_list(request, slug):
     """The event's participants for the networking the event exists for: only people who
     chose to be seen, and only for those confirmed for the event themselves."""
-    from . import exports
-
     event = _open_event(slug)
     person = request.contact_person
     if not person:
         messages.info(request, _("Please sign in to see who takes part."))
         return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
-    if not exports.can_see_participants(event, person):
+    if not directory.can_see_participants(event, person):
         return render(
             request,
             "registrations/participant_list.html",
@@ -367,5 +381,5 @@ def participant_list(request, slug):
     return render(
         request,
         "registrations/participant_list.html",
-        {"event": event, "people": exports.participant_directory(event)},
+        {"event": event, "people": directory.participant_directory(event)},
     )

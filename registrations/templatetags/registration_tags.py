@@ -1,8 +1,8 @@
 from django import template
 
-from ..exports import can_see_participants
 from ..models import Registration
-from ..services import is_full
+from ..selectors import capacity
+from ..selectors.directory import can_see_participants
 
 register = template.Library()
 
@@ -10,10 +10,8 @@ register = template.Library()
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
-    confirmed = Registration.objects.filter(
-        event=event, status=Registration.Status.CONFIRMED
-    ).count()
-    full = is_full(event, confirmed)
+    confirmed = capacity.confirmed_count(event)
+    full = capacity.event_is_full(event, confirmed)
     request = context.get("request")
     person = getattr(request, "contact_person", None)
     mine = (

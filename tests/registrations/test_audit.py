@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from events.services import DaySpec
 from registrations import services
 from registrations.audit import ChangedBy
 from registrations.models import ContactPerson, ProgrammeChoice, Registration
+from registrations.tokens import sign_in_tokens
 from tests.factories import (
     ContactPersonFactory,
     EventFactory,
@@ -231,7 +233,7 @@ def test_rescheduling_records_the_question_to_registrants(person, event):
 
     services.event_reschedule_notify(
         event=event,
-        new_days=[services.DaySpec(timezone.localdate() + timedelta(days=90))],
+        new_days=[DaySpec(timezone.localdate() + timedelta(days=90))],
         notice="",
         answer_deadline=timezone.now() + timedelta(days=7),
     )
@@ -253,7 +255,7 @@ def test_promotion_from_the_waiting_list_is_recorded():
 
 
 def test_signing_in_adds_no_history_row(client, person):
-    token = services.sign_in_token_make(person=person)
+    token = sign_in_tokens.make_token(person)
     before = person.history.count()
 
     services.sign_in_token_use(token=token)

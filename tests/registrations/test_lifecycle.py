@@ -17,8 +17,10 @@ from icalendar import Calendar
 from events.ics import day_uid
 from events.models import Event
 from events.services import DaySpec
-from registrations import emails, services
+from registrations import services
+from registrations.mail import outbox, render
 from registrations.models import AccessRequest, OutboxMessage, Registration
+from registrations.selectors import recipients
 from tests.factories import (
     AccessRequestFactory,
     ContactPersonFactory,
@@ -208,8 +210,11 @@ def test_cancelling_marks_registrations_and_removes_the_calendar_entry(
     uid = day_uid(event, 1)
     item = ProgrammeItemFactory(event=event)
     choice = ProgrammeChoiceFactory(registration=party["de"], item=item)
-    asking = AccessRequestFactory(language="en")
-    decided = AccessRequestFactory(status=AccessRequest.Status.REJECTED)
+    asking = AccessRequestFactory(language="en", event=event)
+    decided = AccessRequestFactory(status=AccessRequest.Status.REJECTED, event=event)
+    # Asked about another event, or about none: this cancellation is none of their business.
+    elsewhere = AccessRequestFactory(event=EventFactory())
+    unrelated = AccessRequestFactory()
     with committed():
         services.event_cancel_notify(event=event, notice="Leider abgesagt.")
 
@@ -228,6 +233,7 @@ def test_cancelling_marks_registrations_and_removes_the_calendar_entry(
     addresses = sorted(m.to[0] for m in mailoutbox)
     assert addresses == sorted([*active_addresses(party), asking.email])
     assert decided.email not in addresses
+    assert elsewhere.email not in addresses and unrelated.email not in addresses
 
     english = mail_to(mailoutbox, party["en"].email)
     assert english.subject == "Cancelled: Jahrestreffen Leipzig"
@@ -623,11 +629,11 @@ def groups(db):
 @pytest.mark.parametrize(
     ("group", "expected"),
     [
-        (services.MessageGroup.ALL, ["confirmed_de", "confirmed_en", "waiting"]),
-        (services.MessageGroup.CONFIRMED, ["confirmed_de", "confirmed_en"]),
-        (services.MessageGroup.WAITING, ["waiting"]),
-        (services.MessageGroup.ITEM, ["confirmed_de"]),
-        (services.MessageGroup.UNANSWERED, ["confirmed_en"]),
+        (recipients.MessageGroup.ALL, ["confirmed_de", "confirmed_en", "waiting"]),
+        (recipients.MessageGroup.CONFIRMED, ["confirmed_de", "confirmed_en"]),
+        (recipients.MessageGroup.WAITING, ["waiting"]),
+        (recipients.MessageGroup.ITEM, ["confirmed_de"]),
+        (recipients.MessageGroup.UNANSWERED, ["confirmed_en"]),
     ],
 )
 def test_staff_message_groups(groups, group, expected, committed, mailoutbox):
@@ -649,7 +655,7 @@ def test_staff_message_item_group_needs_an_item_of_the_event(groups):
     for wrong in (None, other):
         with pytest.raises(ValidationError):
             services.staff_message_send(
-                event=event, group=services.MessageGroup.ITEM, subject="s", body="b", item=wrong
+                event=event, group=recipients.MessageGroup.ITEM, subject="s", body="b", item=wrong
             )
     assert not OutboxMessage.objects.exists()
 
@@ -666,7 +672,7 @@ def test_staff_message_fills_placeholders_per_recipient(groups, committed, mailo
     with committed():
         services.staff_message_send(
             event=event,
-            group=services.MessageGroup.CONFIRMED,
+            group=recipients.MessageGroup.CONFIRMED,
             subject="{event}: Hinweis für {last_name}",
             body=(
                 "Guten Tag {salutation} {first_name} {last_name},\n"
@@ -791,7 +797,7 @@ def test_replacement_invites_the_original_registrants(replaced, mailoutbox):
 
 
 def test_replacement_without_invitation_mails_nobody(committed, mailoutbox):
-    event = EventFactory()
+    event = EventFactory(status=Event.Status.CANCELLED)
     registrant(event)
     with committed():
         _replace(event, publish=False, invite=False)
@@ -861,8 +867,8 @@ def test_lifecycle_mails_and_the_reconfirmation_notice_are_german_for_german_reg
     ):
         rendered = {}
         for registration in (german, english):
-            message = emails.for_registration(registration, kind, replacement_id=replacement.pk)
-            subject, text, _html, _attachments = emails.render(message)
+            message = outbox.for_registration(registration, kind, replacement_id=replacement.pk)
+            subject, text, _html, _attachments = render.render(message)
             rendered[registration.language] = (subject, text.split("\n", 2)[2])
         if rendered["de"][0] == rendered["en"][0] or rendered["de"][1] == rendered["en"][1]:
             untranslated.append(kind)

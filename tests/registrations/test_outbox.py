@@ -13,7 +13,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from events.models import Event
-from registrations import emails, services, tasks
+from events.services import DaySpec
+from registrations import services
+from registrations.mail import delivery, outbox
 from registrations.middleware import SESSION_KEY
 from registrations.models import OutboxMessage, Registration
 from tests.factories import ContactPersonFactory, EventFactory, RegistrationFactory
@@ -176,7 +178,7 @@ def test_the_db_worker_delivers_queued_mail(settings, mailoutbox):
     event, person = EventFactory(), ContactPersonFactory()
     registration = register(event, person)
     task = DBTaskResult.objects.get()
-    assert task.task_path == "registrations.tasks.deliver_outbox"
+    assert task.task_path == "registrations.mail.delivery.deliver_outbox"
     assert task.args_kwargs["args"] == [[OutboxMessage.objects.get().pk]]
     assert mailoutbox == []
 
@@ -267,13 +269,13 @@ def test_retries_back_off_exponentially_and_give_up(settings, django_capture_on_
     settings.OUTBOX_RETRY_BASE_SECONDS = 60
     settings.OUTBOX_MAX_ATTEMPTS = 3
     registration = RegistrationFactory()
-    [message] = emails.queue(
-        [emails.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)]
+    [message] = outbox.queue(
+        [outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)]
     )
     delays = []
     for _ in range(3):
         before = timezone.now()
-        emails.deliver(message.pk)
+        delivery.deliver(message.pk)
         message.refresh_from_db()
         delays.append(message.next_attempt_at - before)
     assert message.status == OutboxMessage.Status.FAILED
@@ -283,7 +285,7 @@ def test_retries_back_off_exponentially_and_give_up(settings, django_capture_on_
     assert timedelta(seconds=120) <= delays[1] < timedelta(seconds=122)
     # A failed message is no longer due; only staff's retry brings it back.
     assert not OutboxMessage.objects.due(now=timezone.now() + timedelta(days=1)).exists()
-    assert emails.deliver(message.pk) == OutboxMessage.Status.FAILED
+    assert delivery.deliver(message.pk) == OutboxMessage.Status.FAILED
     assert message.attempts == 3
 
 
@@ -325,14 +327,14 @@ def test_send_outbox_skips_messages_not_yet_due(settings, mailoutbox):
 def test_a_task_that_runs_twice_sends_once(mailoutbox):
     registrations = RegistrationFactory.create_batch(3)
     messages = OutboxMessage.objects.bulk_create(
-        emails.for_registration(r, OutboxMessage.Kind.CONFIRMATION) for r in registrations
+        outbox.for_registration(r, OutboxMessage.Kind.CONFIRMATION) for r in registrations
     )
     ids = [m.pk for m in messages]
-    assert tasks.deliver_outbox.call(ids) == {"sent": 3}
-    assert tasks.deliver_outbox.call(ids) == {"sent": 3}
-    tasks.deliver_outbox.enqueue(ids)
+    assert delivery.deliver_outbox.call(ids) == {"sent": 3}
+    assert delivery.deliver_outbox.call(ids) == {"sent": 3}
+    delivery.deliver_outbox.enqueue(ids)
     assert len(mailoutbox) == 3
-    assert emails.deliver(ids[0]) == OutboxMessage.Status.SENT
+    assert delivery.deliver(ids[0]) == OutboxMessage.Status.SENT
     assert len(mailoutbox) == 3
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
 
@@ -342,10 +344,10 @@ def test_the_same_task_queued_twice_on_the_db_worker_sends_once(settings, mailou
     settings.TASKS = DB_TASKS
     registration = RegistrationFactory()
     [message] = OutboxMessage.objects.bulk_create(
-        [emails.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)]
+        [outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)]
     )
-    tasks.deliver_outbox.enqueue([message.pk])
-    tasks.deliver_outbox.enqueue([message.pk])
+    delivery.deliver_outbox.enqueue([message.pk])
+    delivery.deliver_outbox.enqueue([message.pk])
     run_db_worker()
     assert len(mailoutbox) == 1
     assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 2
@@ -353,7 +355,7 @@ def test_the_same_task_queued_twice_on_the_db_worker_sends_once(settings, mailou
 
 @pytest.mark.django_db
 def test_a_deleted_message_is_skipped(mailoutbox):
-    assert tasks.deliver_outbox.call([987654]) == {"locked": 1}
+    assert delivery.deliver_outbox.call([987654]) == {"locked": 1}
     assert mailoutbox == []
 
 
@@ -433,7 +435,7 @@ def test_other_steps_for_2000_registrants_stay_within_the_budget(
         "postpone": lambda: services.event_postpone_notify(event=crowd, notice=""),
         "reschedule": lambda: services.event_reschedule_notify(
             event=crowd,
-            new_days=[services.DaySpec(first)],
+            new_days=[DaySpec(first)],
             notice="",
             answer_deadline=timezone.now() + timedelta(days=7),
         ),

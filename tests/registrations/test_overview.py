@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import selectors
 from registrations.charts import bar_chart
 from registrations.models import Attendance, MemberOrganisation, ProgrammeChoice, Registration
+from registrations.selectors import overview as selectors
 from tests.factories import (
     ContactPersonFactory,
     EventFactory,

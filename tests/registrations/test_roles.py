@@ -14,13 +14,13 @@ from django.contrib.sites.models import Site
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
+from registrations.mail.delivery import deliver_outbox
 from registrations.models import (
     Attendance,
     ErasureLog,
     OutboxMessage,
     Registration,
 )
-from registrations.tasks import deliver_outbox
 from tests.factories import (
     AccessRequestFactory,
     EventFactory,

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from registrations.middleware import SESSION_KEY
 from registrations.models import ContactPerson, ProgrammeChoice, Registration
-from registrations.services import Attendee, Details, registration_create, sign_in_token_make
+from registrations.services import Attendee, Details, registration_create
+from registrations.tokens import sign_in_tokens
 from tests.factories import (
     ContactPersonFactory,
     EventFactory,
@@ -223,7 +224,7 @@ def test_signing_in_gives_a_new_session_key(client, person):
     client.session.save()
     before = client.cookies["sessionid"].value
 
-    client.post(f"/anmelden/link/{sign_in_token_make(person=person)}/")
+    client.post(f"/anmelden/link/{sign_in_tokens.make_token(person)}/")
 
     assert client.cookies["sessionid"].value != before
     assert client.session[SESSION_KEY]["id"] == person.pk
@@ -235,7 +236,7 @@ def test_signing_in_gives_a_new_session_key(client, person):
 def test_sign_in_never_redirects_off_site(client, person, next_url):
     client.get("/anmelden/", {"next": next_url})
 
-    response = client.post(f"/anmelden/link/{sign_in_token_make(person=person)}/")
+    response = client.post(f"/anmelden/link/{sign_in_tokens.make_token(person)}/")
 
     assert response["Location"] == "/meine-anmeldungen/"
 
@@ -287,7 +288,7 @@ def test_sign_in_request_without_csrf_token_is_refused(
 
 
 def test_sign_in_link_post_without_csrf_token_is_refused(csrf_client, person):
-    response = csrf_client.post(f"/anmelden/link/{sign_in_token_make(person=person)}/")
+    response = csrf_client.post(f"/anmelden/link/{sign_in_tokens.make_token(person)}/")
 
     assert response.status_code == 403
     person.refresh_from_db()

@@ -44,10 +44,9 @@ def test_repeated_requests_for_one_address_are_limited(
         for _ in range(12)
     ]
 
-    assert statuses == [200] * 5 + [429] * 7
+    # Beyond five, the same neutral answer and no mail: a stranger cannot lock Anna out.
+    assert statuses == [200] * 12
     assert len(mailoutbox) == 5
-    refused = ask_for_link(client, "anna@stadt.example.org", django_capture_on_commit_callbacks)
-    assert "Too many requests" in refused.content.decode() or "Zu viele" in refused.content.decode()
 
 
 def test_many_addresses_from_one_client_are_limited(

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registrations import emails
+from registrations.mail.delivery import deliver
 from registrations.models import OutboxMessage
 
 
@@ -11,7 +11,7 @@ class Command(BaseCommand):
         ids = list(OutboxMessage.objects.due().values_list("pk", flat=True))
         results: dict[str, int] = {}
         for pk in ids:
-            status = emails.deliver(pk)
+            status = deliver(pk)
             results[status] = results.get(status, 0) + 1
         self.stdout.write(
             ", ".join(f"{k}: {v}" for k, v in sorted(results.items())) or "nothing due"

@@ -1,29 +1,25 @@
-"""Mail to registrants through an outbox: queued in the transaction of the change, sent by a task.
+"""What a queued mail says: subject, text, HTML and calendar file, in the recipient's language.
 
-`queue()` writes `OutboxMessage` rows and, once the transaction commits, enqueues their
-delivery. `deliver()` sends one message under a row lock and records the result, so a task
-that runs twice sends nothing twice; a refused delivery is retried with exponential backoff.
-Messages are rendered when they are sent, in the recipient's language, plain text and HTML.
+Rendered when the mail is sent, not when it is queued, so the outbox never stores a
+credential (sign-in links are made here) and a resent mail shows the current state.
+The subject and text are plain strings; the HTML part escapes them.
 """
 
-import logging
 import re
-from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import escape, format_html, linebreaks
+from django.utils.safestring import mark_safe
 
 from events.ics import build_calendar
+from events.models import Event
 
-from .models import OutboxMessage, ProgrammeChoice, Registration
-
-log = logging.getLogger(__name__)
+from ..models import OutboxMessage, ProgrammeChoice, Registration
+from ..tokens import sign_in_tokens
 
 K = OutboxMessage.Kind
 
@@ -46,8 +42,6 @@ TEMPLATES = {
     K.EVENT_REMINDER: ("event_reminder", "PUBLISH"),
 }
 
-DELIVERY_CHUNK = 100
-
 
 def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
@@ -56,42 +50,6 @@ def absolute_url(path: str) -> str:
 def localized_url(viewname: str, *, language: str, **kwargs) -> str:
     with translation.override(language):
         return absolute_url(reverse(viewname, kwargs=kwargs or None))
-
-
-# --- queueing --------------------------------------------------------------------------------
-
-
-def queue(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
-    """Store the messages; their delivery is enqueued once the surrounding transaction commits.
-
-    One INSERT for any number of messages, and one task per hundred of them.
-    """
-    created = OutboxMessage.objects.bulk_create(list(messages), batch_size=500)
-    ids = [m.pk for m in created]
-    if ids:
-        transaction.on_commit(lambda: enqueue_delivery(ids))
-    return created
-
-
-def for_registration(registration: Registration, kind: str, **payload) -> OutboxMessage:
-    return OutboxMessage(
-        kind=kind,
-        recipient=registration.email,
-        language=registration.language,
-        event_id=registration.event_id,
-        registration=registration,
-        payload=payload,
-    )
-
-
-def enqueue_delivery(ids: list[int]) -> None:
-    from . import tasks
-
-    for start in range(0, len(ids), DELIVERY_CHUNK):
-        tasks.deliver_outbox.enqueue(ids[start : start + DELIVERY_CHUNK])
-
-
-# --- rendering -------------------------------------------------------------------------------
 
 
 def _greeting_context(obj) -> dict:
@@ -170,8 +128,6 @@ def context_for(message: OutboxMessage) -> dict:
             context["staff_subject"] = fill_placeholders(payload.get("subject", ""), values)
             context["staff_body"] = fill_placeholders(payload.get("body", ""), values)
         if message.kind == K.REPLACEMENT_INVITATION:
-            from events.models import Event
-
             replacement = Event.objects.prefetch_related("days").get(pk=payload["replacement_id"])
             context["replacement"] = replacement
             context["carry_over_url"] = localized_url(
@@ -193,15 +149,26 @@ def context_for(message: OutboxMessage) -> dict:
             {"person": message.contact_person, **_greeting_context(message.contact_person)}
         )
     if message.kind in (K.SIGN_IN_LINK, K.ACCESS_APPROVED):
-        from .services import sign_in_token_make
-
         # Made now, not when queued: the outbox never stores a credential.
-        token = sign_in_token_make(person=message.contact_person)
+        token = sign_in_tokens.make_token(message.contact_person)
         context["link"] = localized_url(
             "registrations:sign_in_link", language=message.language, token=token
         )
         context["link_minutes"] = settings.SIGN_IN_LINK_MAX_AGE // 60
     return context
+
+
+def html_body(text: str) -> str:
+    """The text part as HTML: everything escaped, and only the app's own links clickable, so
+    an address or URL a registrant typed never becomes a link in an official mail."""
+    escaped = escape(text)
+    site = re.escape(escape(settings.SITE_URL.rstrip("/")))
+    linked = re.sub(
+        rf"{site}/[^\s<>&\"']*",
+        lambda m: format_html('<a href="{0}">{0}</a>', mark_safe(m.group(0))),  # noqa: S308
+        str(escaped),
+    )
+    return mark_safe(linebreaks(linked, autoescape=False))  # noqa: S308 - escaped above
 
 
 def render(message: OutboxMessage) -> tuple[str, str, str, list[tuple[str, bytes, str]]]:
@@ -210,13 +177,15 @@ def render(message: OutboxMessage) -> tuple[str, str, str, list[tuple[str, bytes
     context = context_for(message)
     with translation.override(message.language):
         context["site_url"] = settings.SITE_URL
-        subject = " ".join(
+        subject = str.__str__(" ").join(
             render_to_string(f"registrations/emails/{template}_subject.txt", context).split()
         )
-        text = render_to_string(f"registrations/emails/{template}.txt", context)
+        # Plain strings, not the template engine's "safe" ones: whoever shows them (the HTML
+        # part, the admin's preview) escapes them, whatever a registrant typed.
+        text = str.__str__(render_to_string(f"registrations/emails/{template}.txt", context))
         html = render_to_string(
             "registrations/emails/base.html",
-            {"subject": subject, "body": text, "language": message.language},
+            {"subject": subject, "body": html_body(text), "language": message.language},
         )
     attachments = []
     if method and context.get("event") is not None:
@@ -226,86 +195,3 @@ def render(message: OutboxMessage) -> tuple[str, str, str, list[tuple[str, bytes
             (f"{event.slug}.ics", ics, f"text/calendar; method={method}; charset=utf-8")
         )
     return subject, text, html, attachments
-
-
-# --- delivery --------------------------------------------------------------------------------
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
-
-
-def deliver(message_id: int, *, connection=None) -> str:
-    """Send one message unless it was sent already. Returns its status afterwards.
-
-    The row stays locked while the mail goes out, so two workers cannot both send it.
-    `connection`: a mail connection to reuse across a batch (closed after a failure, so the
-    next message starts on a fresh one).
-    """
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("access_request__organisation", "contact_person", "event")
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None:  # another worker holds it
-            return "locked"
-        if message.status != OutboxMessage.Status.PENDING:
-            return message.status
-        message.attempts += 1
-        try:
-            subject, text, html, attachments = render(message)
-            mail = EmailMultiAlternatives(
-                subject=subject,
-                body=text,
-                to=[message.recipient],
-                headers={"Message-ID": message.message_id},
-                connection=connection,
-            )
-            mail.attach_alternative(html, "text/html")
-            for filename, content, mimetype in attachments:
-                mail.attach(filename, content, mimetype)
-            mail.send()
-        except Exception as exc:  # noqa: BLE001 - any failure of a send is recorded and retried
-            if connection is not None:
-                connection.close()
-            log.warning(
-                "Outbox message %s failed (attempt %s): %s", message.pk, message.attempts, exc
-            )
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                message.status = OutboxMessage.Status.FAILED
-            else:
-                message.next_attempt_at = timezone.now() + backoff(message.attempts)
-                transaction.on_commit(lambda: schedule_retry(message))
-            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-            return message.status
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-        return message.status
-
-
-def schedule_retry(message: OutboxMessage) -> None:
-    """Enqueue a retry at the message's next attempt time, where the backend can defer tasks.
-
-    Elsewhere (the immediate backend in tests) `send_outbox` picks due messages up.
-    """
-    from django_tasks import default_task_backend
-
-    from . import tasks
-
-    if default_task_backend.supports_defer:
-        tasks.deliver_outbox.using(run_after=message.next_attempt_at).enqueue([message.pk])
-
-
-def retry(messages) -> int:
-    """Staff's "retry": failed or waiting messages go out again now."""
-    ids = list(messages.exclude(status=OutboxMessage.Status.SENT).values_list("pk", flat=True))
-    OutboxMessage.objects.filter(pk__in=ids).update(
-        status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
-    )
-    transaction.on_commit(lambda: enqueue_delivery(ids))
-    return len(ids)

@@ -1,3 +1,6 @@
+"""The member directory in the admin: organisations, contact persons (import, export, data
+protection), access requests."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Case, Count, IntegerField, Value, When
@@ -10,44 +13,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ConfirmImportForm, ImportForm
-from simple_history.admin import SimpleHistoryAdmin
 
 from events.admin import ActionSelectionMixin
 
-from . import privacy, services
-from .models import (
-    AccessRequest,
-    ContactPerson,
-    ErasureLog,
-    MemberOrganisation,
-    ProgrammeChoice,
-    Registration,
-)
-from .resources import ContactPersonResource, MemberOrganisationResource
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """The history page with a column saying through whom each change came.
-
-    Staff show under "changed by"; registrants have no user account, so this column names
-    the signed-in contact person, or says the registration's personal link was used.
-    """
-
-    history_list_display = ["via"]
-
-    def get_history_queryset(self, request, history_manager, pk_name, object_id):
-        return (
-            super()
-            .get_history_queryset(request, history_manager, pk_name, object_id)
-            .select_related("history_contact_person")
-        )
-
-    @admin.display(description=_("via"))
-    def via(self, record):
-        label = record.get_history_changed_by_display()
-        if record.history_contact_person is not None:
-            return f"{label}: {record.history_contact_person.full_name}"
-        return label
+from .. import services
+from ..exports import person as person_export
+from ..models import AccessRequest, ContactPerson, MemberOrganisation
+from ..resources import ContactPersonResource, MemberOrganisationResource
+from ..selectors import privacy as privacy_selectors
+from .mixins import HistoryAdmin
 
 
 class DirectoryImportForm(ImportForm):
@@ -266,11 +240,11 @@ class ContactPersonAdmin(
         person = self._one_person(request, queryset)
         if person is None:
             return None
-        data = services.person_data_export(person=person)
+        data = privacy_selectors.person_data_export(person=person)
         if fmt == "json":
-            body, content_type = privacy.person_data_json(data), "application/json"
+            body, content_type = person_export.person_data_json(data), "application/json"
         else:
-            body = privacy.person_data_xlsx(data)
+            body = person_export.person_data_xlsx(data)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="personendaten-{person.pk}.{fmt}"'
@@ -299,7 +273,7 @@ class ContactPersonAdmin(
                 messages.SUCCESS,
             )
             return None
-        counts = services.person_erasure_preview(person=person)
+        counts = privacy_selectors.person_erasure_preview(person=person)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -310,126 +284,6 @@ class ContactPersonAdmin(
         }
         return TemplateResponse(
             request, "admin/registrations/contactperson/erase_confirmation.html", context
-        )
-
-
-class ProgrammeChoiceInline(admin.TabularInline):
-    model = ProgrammeChoice
-    extra = 0
-    fields = ["item", "status", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ProgrammeItemFilter(admin.SimpleListFilter):
-    title = _("side programme item")
-    parameter_name = "item"
-
-    def lookups(self, request, model_admin):
-        from events.models import ProgrammeItem
-
-        items = ProgrammeItem.objects.select_related("event").order_by(
-            "-event__created_at", "position"
-        )
-        return [(item.pk, f"{item.event.title}: {item.title}") for item in items]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                programme_choices__item_id=self.value(),
-                programme_choices__status__in=["confirmed", "waiting"],
-            ).distinct()
-        return queryset
-
-
-@admin.register(Registration)
-class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
-    list_display = [
-        "full_name",
-        "organisation",
-        "event",
-        "status",
-        "is_representative",
-        "created_at",
-    ]
-    list_filter = [
-        "event",
-        "status",
-        "organisation__kind",
-        ProgrammeItemFilter,
-        "is_representative",
-    ]
-    search_fields = ["first_name", "last_name", "email", "organisation__name"]
-    list_select_related = ["event", "organisation"]
-    date_hierarchy = "created_at"
-    inlines = [ProgrammeChoiceInline]
-    actions = ["confirm_from_waiting_list", "cancel_by_organiser", "resend_confirmation"]
-    readonly_fields = [
-        "event",
-        "registered_by",
-        "organisation",
-        "status",
-        "manage_token",
-        "privacy_acknowledged_at",
-        "created_at",
-        "updated_at",
-        "cancelled_at",
-        "anonymised_at",
-    ]
-    fields = [
-        "event",
-        "status",
-        "organisation",
-        "registered_by",
-        "is_representative",
-        ("salutation", "academic_title"),
-        ("first_name", "last_name"),
-        "email",
-        "function",
-        ("diet", "diet_notes"),
-        "accessibility_needs",
-        "visibility",
-        "message",
-        "language",
-        "privacy_acknowledged_at",
-        "created_at",
-        "updated_at",
-        "cancelled_at",
-        "anonymised_at",
-    ]
-
-    def has_add_permission(self, request):
-        # Registrations go through the rules in registrations.services, i.e. the public form.
-        return False
-
-    @admin.action(description=_("Confirm from the waiting list"), permissions=["change"])
-    def confirm_from_waiting_list(self, request, queryset):
-        self.run_each(
-            request,
-            queryset.select_related("event"),
-            lambda r: services.registration_confirm_from_waiting_list(registration=r),
-            lambda n: ngettext("%d registration confirmed.", "%d registrations confirmed.", n) % n,
-        )
-
-    @admin.action(description=_("Cancel (by the organiser)"), permissions=["change"])
-    def cancel_by_organiser(self, request, queryset):
-        self.run_each(
-            request,
-            queryset.select_related("event"),
-            lambda r: services.registration_cancel(registration=r, by_organiser=True),
-            lambda n: ngettext("%d registration cancelled.", "%d registrations cancelled.", n) % n,
-        )
-
-    @admin.action(description=_("Re-send the confirmation mail"), permissions=["change"])
-    def resend_confirmation(self, request, queryset):
-        count = services.confirmation_resend(registrations=queryset)
-        self.message_user(
-            request,
-            ngettext("%d confirmation queued.", "%d confirmations queued.", count) % count,
-            messages.SUCCESS,
         )
 
 
@@ -477,26 +331,3 @@ class AccessRequestAdmin(ActionSelectionMixin, admin.ModelAdmin):
             lambda r: services.access_request_reject(access_request=r, user=request.user),
             lambda n: ngettext("%d request rejected.", "%d requests rejected.", n) % n,
         )
-
-
-@admin.register(ErasureLog)
-class ErasureLogAdmin(admin.ModelAdmin):
-    """Proof that data was erased: read-only, and kept."""
-
-    list_display = ["created_at", "reason", "reference", "erased_by", "counts"]
-    list_filter = ["reason"]
-    search_fields = ["reference"]
-    list_select_related = ["erased_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# The event admin with registrant notifications and the outbox (imported for registration).
-from . import event_admin  # noqa: E402, F401

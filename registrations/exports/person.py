@@ -6,7 +6,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from .exports import FORMULA_PREFIXES
+from ..text import looks_like_formula, neutralise_formula
 
 
 def person_data_json(data: dict) -> bytes:
@@ -17,8 +17,9 @@ def _cell(sheet, value) -> WriteOnlyCell:
     # Nested lists and mappings as JSON text: one row per record, one cell per field.
     if isinstance(value, list | dict):
         value = json.dumps(value, ensure_ascii=False)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    formula = looks_like_formula(value)
+    cell = WriteOnlyCell(sheet, value=neutralise_formula(value))
+    if formula:
         cell.data_type = "s"  # a text cell: a typed-in "=HYPERLINK(…)" runs nothing
     return cell
 

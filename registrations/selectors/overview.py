@@ -2,13 +2,13 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from events.models import Event
 
-from .models import Attendance, FederalState, MemberOrganisation, ProgrammeChoice, Registration
+from ..models import Attendance, FederalState, MemberOrganisation, ProgrammeChoice, Registration
 
 # Up to six weeks of registrations are shown per day; a longer period per week.
 DAILY_SPAN = 42
@@ -152,3 +152,45 @@ def event_overview(*, event: Event) -> dict:
         "over_time_step": step,
         "over_time": cumulative,
     }
+
+
+def reconfirmation_answers(event: Event):
+    """Who was asked to confirm new dates, and the answers counted."""
+    registrations = (
+        Registration.objects.filter(event=event)
+        .exclude(reconfirmation=Registration.Reconfirmation.NONE)
+        .select_related("organisation")
+        .order_by("reconfirmation", "last_name")
+    )
+    counts = registrations.aggregate(
+        confirmed=Count("pk", filter=Q(reconfirmation="confirmed")),
+        withdrawn=Count("pk", filter=Q(reconfirmation="withdrawn")),
+        pending=Count("pk", filter=Q(reconfirmation="pending", status__in=Registration.ACTIVE)),
+    )
+    return registrations, counts
+
+
+def has_registrants(event: Event) -> bool:
+    """Whether anyone holds or waits for a place, or was checked in."""
+    return (
+        Registration.objects.active().filter(event=event).exists()
+        or Attendance.objects.filter(registration__event=event).exists()
+    )
+
+
+def with_registration_counts(events):
+    """Events annotated with `_confirmed` and `_waiting`: the confirmed count as everywhere
+    (`Registration.objects.confirmed()`), counted per event in the list's one query."""
+    confirmed = Registration.objects.confirmed().filter(event=OuterRef("pk"))
+    waiting = Registration.objects.waiting().filter(event=OuterRef("pk"))
+    return events.annotate(_confirmed=_count(confirmed), _waiting=_count(waiting))
+
+
+def _count(queryset):
+    return Coalesce(
+        Subquery(
+            queryset.order_by().values("event").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )

@@ -1,0 +1,101 @@
+"""The outbox and the erasure log: read-only records of what was sent and what was erased."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import services
+from ..models import ErasureLog, OutboxMessage
+
+
+@admin.register(ErasureLog)
+class ErasureLogAdmin(admin.ModelAdmin):
+    """Proof that data was erased: read-only, and kept."""
+
+    list_display = ["created_at", "reason", "reference", "erased_by", "counts"]
+    list_filter = ["reason"]
+    search_fields = ["reference"]
+    list_select_related = ["erased_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only view of what was and will be sent; failures stand out; staff can retry."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "recipient",
+        "event",
+        "status_badge",
+        "attempts",
+        "sent_at",
+        "last_error_short",
+    ]
+    list_filter = ["status", "kind", "event"]
+    search_fields = ["recipient"]
+    list_select_related = ["event"]
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = [
+        "kind",
+        "recipient",
+        "language",
+        "event",
+        "registration",
+        "access_request",
+        "contact_person",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    exclude = ["payload"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        colour = {"failed": "#a4161a", "pending": "#8a4b00", "sent": "#1f6f43"}[obj.status]
+        weight = "bold" if obj.status == OutboxMessage.Status.FAILED else "normal"
+        return format_html(
+            '<span style="color: {}; font-weight: {}">{}</span>',
+            colour,
+            weight,
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj):
+        return obj.last_error[:80]
+
+    @admin.action(description=_("Retry sending"), permissions=["retry"])
+    def retry(self, request, queryset):
+        count = services.outbox_retry(messages=queryset)
+        self.message_user(
+            request,
+            ngettext("%d message queued again.", "%d messages queued again.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("registrations.send_mail_to_registrants")

@@ -1,0 +1,65 @@
+"""Queueing mail: rows written in the transaction of the change, sent after it commits.
+
+`queue()` writes `OutboxMessage` rows and, once the transaction commits, enqueues their
+delivery: a rollback leaves neither the change nor the mail, a commit both.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import OutboxMessage, Registration
+from .delivery import enqueue_delivery
+
+_captured: ContextVar[list | None] = ContextVar("outbox_captured", default=None)
+
+
+@contextmanager
+def capture() -> Iterator[list[OutboxMessage]]:
+    """Collect every message queued inside the block: a preview runs the real service and
+    shows exactly what it queued, so its count and text cannot differ from the sending."""
+    captured: list[OutboxMessage] = []
+    token = _captured.set(captured)
+    try:
+        yield captured
+    finally:
+        _captured.reset(token)
+
+
+def queue(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
+    """Store the messages; their delivery is enqueued once the surrounding transaction commits.
+
+    One INSERT for any number of messages, and one task per hundred of them.
+    """
+    created = OutboxMessage.objects.bulk_create(list(messages), batch_size=500)
+    captured = _captured.get()
+    if captured is not None:
+        captured.extend(created)
+    ids = [m.pk for m in created]
+    if ids:
+        transaction.on_commit(lambda: enqueue_delivery(ids))
+    return created
+
+
+def for_registration(registration: Registration, kind: str, **payload) -> OutboxMessage:
+    return OutboxMessage(
+        kind=kind,
+        recipient=registration.email,
+        language=registration.language,
+        event_id=registration.event_id,
+        registration=registration,
+        payload=payload,
+    )
+
+
+def retry(messages) -> int:
+    """Staff's "retry": failed or waiting messages go out again now."""
+    ids = list(messages.exclude(status=OutboxMessage.Status.SENT).values_list("pk", flat=True))
+    OutboxMessage.objects.filter(pk__in=ids).update(
+        status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(lambda: enqueue_delivery(ids))
+    return len(ids)

@@ -1,0 +1,40 @@
+"""The registrations app's models, one module per aggregate (re-exported here, so the app
+label, table names and migrations stay as they are)."""
+
+from .directory import (
+    AccessRequest,
+    ContactPerson,
+    FederalState,
+    MemberOrganisation,
+    MemberOrganisationQuerySet,
+    Salutation,
+)
+from .outbox import OutboxMessage, OutboxMessageQuerySet
+from .privacy import ErasureLog, _erasure_reference
+from .registration import (
+    Attendance,
+    ProgrammeChoice,
+    ProgrammeChoiceQuerySet,
+    Registration,
+    RegistrationQuerySet,
+    _manage_token,
+)
+
+__all__ = [
+    "AccessRequest",
+    "Attendance",
+    "ContactPerson",
+    "ErasureLog",
+    "FederalState",
+    "MemberOrganisation",
+    "MemberOrganisationQuerySet",
+    "OutboxMessage",
+    "OutboxMessageQuerySet",
+    "ProgrammeChoice",
+    "Registration",
+    "ProgrammeChoiceQuerySet",
+    "RegistrationQuerySet",
+    "Salutation",
+    "_erasure_reference",
+    "_manage_token",
+]

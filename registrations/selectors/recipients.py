@@ -1,0 +1,80 @@
+"""Who receives a mail: the one answer the sending service and its preview both use."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.models import Event, ProgrammeItem
+
+from ..models import AccessRequest, ProgrammeChoice, Registration
+
+
+class LifecycleStep(models.TextChoices):
+    POSTPONE = "postpone", gettext_lazy("postpone")
+    RESCHEDULE = "reschedule", gettext_lazy("reschedule")
+    CANCEL = "cancel", gettext_lazy("cancel")
+    REPLACEMENT = "replacement", gettext_lazy("replacement event")
+
+
+def active_registrations(event: Event):
+    return Registration.objects.active().filter(event=event)
+
+
+def replacement_invitees(event: Event):
+    """Those invited to carry their registration over to the replacement event: everyone
+    whose place was active or taken by the organiser's cancellation, once per address."""
+    eligible = Registration.objects.filter(
+        event=event,
+        status__in=[*Registration.ACTIVE, Registration.Status.CANCELLED_BY_ORGANISER],
+    )
+    later = eligible.filter(email=OuterRef("email"), pk__gt=OuterRef("pk"))
+    return eligible.exclude(Exists(later))
+
+
+def lifecycle_recipients(*, event: Event, step: str):
+    """The registrations a lifecycle step writes to, in a stable order."""
+    if step == LifecycleStep.REPLACEMENT:
+        registrations = replacement_invitees(event)
+    else:
+        registrations = active_registrations(event)
+    return registrations.select_related("event").order_by("pk")
+
+
+def access_requests_for(event: Event):
+    """Pending requests for access from people who asked about this event."""
+    return AccessRequest.objects.filter(status=AccessRequest.Status.PENDING, event=event).order_by(
+        "pk"
+    )
+
+
+class MessageGroup(models.TextChoices):
+    ALL = "all", gettext_lazy("all active registrations")
+    CONFIRMED = "confirmed", gettext_lazy("confirmed")
+    WAITING = "waiting", gettext_lazy("waiting list")
+    UNANSWERED = "unanswered", gettext_lazy("not yet answered the new dates")
+    ITEM = "item", gettext_lazy("participants of a side programme item")
+
+
+def message_recipients(*, event: Event, group: str, item: ProgrammeItem | None = None):
+    registrations = (
+        active_registrations(event).select_related("event").order_by("last_name", "first_name")
+    )
+    if group == MessageGroup.CONFIRMED:
+        return registrations.filter(status=Registration.Status.CONFIRMED)
+    if group == MessageGroup.WAITING:
+        return registrations.filter(status=Registration.Status.WAITING)
+    if group == MessageGroup.UNANSWERED:
+        return registrations.filter(reconfirmation=Registration.Reconfirmation.PENDING)
+    if group == MessageGroup.ITEM:
+        if item is None or item.event_id != event.pk:
+            raise ValidationError(_("Choose a side programme item of this event."), code="item")
+        return registrations.filter(
+            programme_choices__item=item, programme_choices__status=ProgrammeChoice.Status.CONFIRMED
+        )
+    return registrations
+
+
+def unanswered_reconfirmations(event: Event):
+    return active_registrations(event).filter(reconfirmation=Registration.Reconfirmation.PENDING)

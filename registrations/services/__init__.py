@@ -1,0 +1,83 @@
+"""Every write that touches registrants, one module per use case. Views, admin, commands and
+template tags call these; each runs in its own transaction and raises ValidationError (or a
+subclass) with a message for the person who asked."""
+
+from .access import access_request_approve, access_request_create, access_request_reject
+from .checkin import attendance_check_in, attendance_undo
+from .lifecycle import (
+    event_cancel_notify,
+    event_create_replacement_notify,
+    event_postpone_notify,
+    event_reschedule_notify,
+    lifecycle_mails,
+    reconfirmation_remind,
+    reconfirmations_close,
+    registration_carry_over,
+    registration_reconfirm,
+)
+from .messages import event_reminders_send, outbox_retry, staff_message_send
+from .preview import MailPreview, mails_preview
+from .privacy import (
+    person_erase,
+    records_purge_expired,
+    registrations_anonymise_expired,
+    retention_cutoff,
+)
+from .ratelimit import RateLimited, rate_limit_check
+from .registration import (
+    Attendee,
+    Details,
+    RegistrationError,
+    confirmation_resend,
+    event_capacity_set,
+    manage_link_resend,
+    places_refill,
+    registration_cancel,
+    registration_confirm_from_waiting_list,
+    registration_create,
+    registration_update,
+)
+from .signin import sign_in_link_send, sign_in_request, sign_in_token_use, sign_out_everywhere
+
+__all__ = [
+    "Attendee",
+    "Details",
+    "RateLimited",
+    "RegistrationError",
+    "access_request_approve",
+    "access_request_create",
+    "access_request_reject",
+    "attendance_check_in",
+    "attendance_undo",
+    "confirmation_resend",
+    "event_cancel_notify",
+    "event_capacity_set",
+    "event_create_replacement_notify",
+    "event_postpone_notify",
+    "event_reminders_send",
+    "event_reschedule_notify",
+    "lifecycle_mails",
+    "mails_preview",
+    "MailPreview",
+    "manage_link_resend",
+    "outbox_retry",
+    "person_erase",
+    "places_refill",
+    "rate_limit_check",
+    "reconfirmation_remind",
+    "reconfirmations_close",
+    "records_purge_expired",
+    "registration_cancel",
+    "registration_carry_over",
+    "registration_confirm_from_waiting_list",
+    "registration_create",
+    "registration_reconfirm",
+    "registration_update",
+    "registrations_anonymise_expired",
+    "retention_cutoff",
+    "sign_in_link_send",
+    "sign_in_request",
+    "sign_in_token_use",
+    "sign_out_everywhere",
+    "staff_message_send",
+]

@@ -1,0 +1,104 @@
+"""Places at an event and on its side programme items: who holds one, who waits, who moves up.
+
+Every function here expects the caller to hold the event's row lock (`event_lock`), inside the
+caller's transaction: that lock serialises every write that can change who holds a place, so a
+capacity is never exceeded and the waiting list is served in order, whichever door the change
+came through (public form, manage link, admin form, inline, list action, command).
+"""
+
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from events.models import Event, ProgrammeItem
+
+from ..audit import current_origin
+from ..mail import outbox
+from ..models import OutboxMessage, ProgrammeChoice, Registration
+from ..selectors import capacity
+
+
+def event_lock(event: Event) -> Event:
+    """Lock the row that owns the capacity; returns the locked, freshly read event."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def choices_add(registration: Registration, items: list[ProgrammeItem]) -> None:
+    """Add choices; a full item, or a registration on the waiting list, waits for a place."""
+    free = capacity.item_free_places(items)
+    for item in items:
+        has_place = free[item.pk] is None or free[item.pk] > 0
+        status = (
+            ProgrammeChoice.Status.CONFIRMED
+            if has_place and registration.status == Registration.Status.CONFIRMED
+            else ProgrammeChoice.Status.WAITING
+        )
+        choice, created = ProgrammeChoice.objects.get_or_create(
+            registration=registration, item=item, defaults={"status": status}
+        )
+        if not created and choice.status == ProgrammeChoice.Status.CANCELLED:
+            choice.status = status
+            choice.created_at = timezone.now()
+            choice.save(update_fields=["status", "created_at"])
+
+
+def choices_set_status(choices, status: str) -> list[ProgrammeChoice]:
+    """Set the status of the choices in one UPDATE, each change recorded in their history."""
+    changed = [choice for choice in choices if choice.status != status]
+    for choice in changed:
+        choice.status = status
+    if changed:
+        bulk_update_with_history(
+            changed, ProgrammeChoice, ["status"], custom_historical_attrs=current_origin()
+        )
+    return changed
+
+
+def registration_give_place(registration: Registration) -> None:
+    """A waiting registration gets its place: its side programme wishes now compete for places
+    like everyone else's, and the registrant is told."""
+    registration.status = Registration.Status.CONFIRMED
+    registration.save(update_fields=["status", "updated_at"])
+    waiting = list(
+        registration.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).select_related(
+            "item"
+        )
+    )
+    choices_set_status(waiting, ProgrammeChoice.Status.CANCELLED)
+    choices_add(registration, [c.item for c in waiting])
+    outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.PROMOTION)])
+
+
+def places_fill(event: Event) -> list[Registration]:
+    """Fill free places from the waiting lists, oldest first: the event's, then each item's."""
+    promoted: list[Registration] = []
+    if event.status == Event.Status.CANCELLED:
+        return promoted
+    free = capacity.event_free_places(event)
+    waiting = capacity.waiting_list(event)
+    for registration in waiting if free is None else waiting[:free]:
+        registration_give_place(registration)
+        promoted.append(registration)
+    item_places_fill(event)
+    return promoted
+
+
+def item_places_fill(event: Event) -> list[ProgrammeChoice]:
+    promoted = []
+    items = list(ProgrammeItem.objects.filter(event=event))
+    free = capacity.item_free_places(items)
+    for item in items:
+        waiting = capacity.item_waiting_list(item)
+        if free[item.pk] is not None:
+            waiting = waiting[: free[item.pk]]
+        for choice in waiting:
+            choice.status = ProgrammeChoice.Status.CONFIRMED
+            choice.save(update_fields=["status"])
+            promoted.append(choice)
+            outbox.queue(
+                [
+                    outbox.for_registration(
+                        choice.registration, OutboxMessage.Kind.ITEM_PROMOTION, choice_id=choice.pk
+                    )
+                ]
+            )
+    return promoted

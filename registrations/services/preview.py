@@ -1,0 +1,50 @@
+"""What a service would send, without sending it: the confirmation pages' mail preview."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..mail import outbox
+from ..mail.render import render
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class MailPreview:
+    recipient_count: int = 0  # registrants
+    extra_recipients: int = 0  # others told by the same step (open access requests)
+    to: str = ""
+    subject: str = ""
+    text: str = ""
+    attachments: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def mails_preview(run: Callable[[], object]) -> MailPreview:
+    """Run the service inside a transaction that is rolled back and show what it queued: the
+    count and the first mail, rendered after the change (new dates, new status), come from the
+    very rows the service writes, so the preview cannot announce what the sending won't do."""
+    preview = MailPreview()
+    try:
+        with transaction.atomic():
+            with outbox.capture() as queued:
+                run()
+            registrants = [m for m in queued if m.registration_id]
+            preview.recipient_count = len(registrants)
+            preview.extra_recipients = len(queued) - len(registrants)
+            first = (registrants or queued or [None])[0]
+            if first is not None:
+                subject, text, _html, attachments = render(first)
+                preview.to, preview.subject, preview.text = first.recipient, subject, text
+                preview.attachments = [name for name, _content, _type in attachments]
+            raise _Rollback
+    except _Rollback:
+        pass
+    except ValidationError as exc:
+        preview.error = " ".join(exc.messages)
+    return preview

@@ -1,0 +1,55 @@
+"""Rate limits for requests that send mail or probe the directory, counted in the shared cache."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..text import normalise_email
+
+
+class RateLimited(ValidationError):
+    """Too many requests from one address or client."""
+
+
+def _hit(key: str, *, limit: int, window: int) -> bool:
+    """Count one request under `key`; True while the count stays within `limit` per window."""
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= limit
+
+
+def _key_part(value: str) -> str:
+    """A fixed-length, ASCII stand-in: a 254-character address or a forwarded header would
+    make a cache key longer than memcached's 250 characters, or put spaces into it."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def rate_limit_check(*, scope: str, email: str, client_ip: str) -> bool:
+    """Count one request. Too many from one client are refused (RateLimited); too many for one
+    address are answered as usual but send nothing (returns False), so nobody can lock a
+    colleague out by asking for their links, and the answer still says nothing about the
+    address."""
+    window = settings.SIGN_IN_RATE_WINDOW
+    ok_ip = _hit(
+        f"rl:{scope}:ip:{_key_part(client_ip)}",
+        limit=settings.SIGN_IN_RATE_PER_IP,
+        window=window,
+    )
+    if not ok_ip:
+        raise RateLimited(
+            _("Too many requests. Please wait %(minutes)d minutes and try again.")
+            % {"minutes": max(1, window // 60)},
+            code="rate_limited",
+        )
+    return _hit(
+        f"rl:{scope}:addr:{_key_part(normalise_email(email))}",
+        limit=settings.SIGN_IN_RATE_PER_ADDRESS,
+        window=window,
+    )
