@@ -1,6 +1,6 @@
 """Demo content: the Jahrestreffen 2020 as the Difu event page tells it, and an upcoming one."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -136,98 +136,97 @@ def load_events(*, today=None) -> dict[str, Event]:
         "published": True,
     }
 
-    seed = Event.objects.filter(slug=SEED_SLUG).first()
-    if seed is None:
-        seed = Event.objects.create(
-            **common,
-            slug=SEED_SLUG,
-            title="Jahrestreffen 2020 der Difu-Zuwender",
-            lead_theme="Leipzig Charta 2.0",
-            description=DESCRIPTION,
-            venue_name="Deutsches Institut für Urbanistik",
-            venue_address="Zimmerstraße 13–15",
-            venue_postcode="10969",
-            venue_city="Berlin",
-            registration_opens_at=_at(datetime(2020, 2, 1).date(), 9),
-            registration_closes_at=_at(datetime(2020, 5, 20).date(), 23, 59),
-            capacity=150,
-            participants_per_organisation=2,
-        )
-        seed.topics.set(topics)
-        EventDay.objects.bulk_create(
-            [
-                EventDay(
-                    event=seed,
-                    date=datetime(2020, 6, 4).date(),
-                    start_time=time(10),
-                    end_time=time(18),
-                ),
-                EventDay(
-                    event=seed,
-                    date=datetime(2020, 6, 5).date(),
-                    start_time=time(9),
-                    end_time=time(15),
-                ),
-            ]
-        )
-        _programme(seed, datetime(2020, 6, 4).date(), datetime(2020, 6, 5).date())
-        _contacts(seed)
-        services.event_reschedule(
-            event=seed,
-            new_days=[
-                DaySpec(datetime(2020, 9, 17).date(), time(10), time(18)),
-                DaySpec(datetime(2020, 9, 18).date(), time(9), time(15)),
-            ],
-            notice="Die Veranstaltung wird auf den 17. und 18. September 2020 verschoben!",
-        )
-        replacement = services.event_create_replacement(
-            event=seed,
-            days=[DaySpec(datetime(2020, 11, 26).date(), time(10), time(16))],
-            title="Jahrestreffen 2020 der Difu-Zuwender – Ersatzveranstaltung",
-            notice="Statt des Präsenztreffens ist eine eintägige Ersatzveranstaltung geplant.",
-            publish=True,
-        )
-        services.event_cancel(
-            event=replacement,
-            notice="Die Ersatzveranstaltung ist abgesagt. Wir bitten um Ihr Verständnis.",
-        )
-
+    seed = Event.objects.filter(slug=SEED_SLUG).first() or _seed_event(common, topics)
     year = today.year + 1
-    upcoming_slug = f"{UPCOMING_SLUG_PREFIX}{year}"
-    upcoming = Event.objects.filter(slug=upcoming_slug).first()
-    if upcoming is None:
-        first_day = datetime(year, 6, 10).date()
-        # Thursday and Friday in the second week of June.
-        first_day += timedelta(days=(3 - first_day.weekday()) % 7)
-        second_day = first_day + timedelta(days=1)
-        upcoming = Event.objects.create(
-            **common,
-            slug=upcoming_slug,
-            title=f"Jahrestreffen {year} der Difu-Zuwender",
-            lead_theme="Klimaangepasste Stadt",
-            description=(
-                f"Das Jahrestreffen {year} findet auf Einladung der Stadt Münster statt. Im Mittelpunkt "
-                "steht der interkommunale Austausch zur klimaangepassten Stadtentwicklung: Hitze, "
-                "Starkregen, Stadtgrün.\n\n"
-                "Das Rahmenprogramm – Abendempfang, Lokaltermin und Exkursion – bietet wie immer viel "
-                "Raum für den informellen Erfahrungsaustausch."
-            ),
-            venue_name="Stadthaus 1",
-            venue_address="Klemensstraße 10",
-            venue_postcode="48143",
-            venue_city="Münster",
-            registration_opens_at=timezone.now() - timedelta(days=7),
-            registration_closes_at=_at(first_day - timedelta(days=14), 23, 59),
-            capacity=120,
-            participants_per_organisation=2,
-        )
-        upcoming.topics.set(topics[1:])
-        EventDay.objects.bulk_create(
-            [
-                EventDay(event=upcoming, date=first_day, start_time=time(10), end_time=time(18)),
-                EventDay(event=upcoming, date=second_day, start_time=time(9), end_time=time(15)),
-            ]
-        )
-        _programme(upcoming, first_day, second_day, site_visit_capacity=3)
-        _contacts(upcoming)
+    upcoming = Event.objects.filter(
+        slug=f"{UPCOMING_SLUG_PREFIX}{year}"
+    ).first() or _upcoming_event(common, topics, year)
     return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming}
+
+
+def _seed_event(common: dict, topics: list) -> Event:
+    """The 2020 meeting as the event page tells it: planned, moved, replaced, cancelled."""
+    seed = Event.objects.create(
+        **common,
+        slug=SEED_SLUG,
+        title="Jahrestreffen 2020 der Difu-Zuwender",
+        lead_theme="Leipzig Charta 2.0",
+        description=DESCRIPTION,
+        venue_name="Deutsches Institut für Urbanistik",
+        venue_address="Zimmerstraße 13–15",
+        venue_postcode="10969",
+        venue_city="Berlin",
+        registration_opens_at=_at(datetime(2020, 2, 1).date(), 9),
+        registration_closes_at=_at(datetime(2020, 5, 20).date(), 23, 59),
+        capacity=150,
+        participants_per_organisation=2,
+    )
+    seed.topics.set(topics)
+    EventDay.objects.bulk_create(
+        [
+            EventDay(event=seed, date=date(2020, 6, 4), start_time=time(10), end_time=time(18)),
+            EventDay(event=seed, date=date(2020, 6, 5), start_time=time(9), end_time=time(15)),
+        ]
+    )
+    _programme(seed, datetime(2020, 6, 4).date(), datetime(2020, 6, 5).date())
+    _contacts(seed)
+    services.event_reschedule(
+        event=seed,
+        new_days=[
+            DaySpec(datetime(2020, 9, 17).date(), time(10), time(18)),
+            DaySpec(datetime(2020, 9, 18).date(), time(9), time(15)),
+        ],
+        notice="Die Veranstaltung wird auf den 17. und 18. September 2020 verschoben!",
+    )
+    replacement = services.event_create_replacement(
+        event=seed,
+        days=[DaySpec(datetime(2020, 11, 26).date(), time(10), time(16))],
+        title="Jahrestreffen 2020 der Difu-Zuwender – Ersatzveranstaltung",
+        notice="Statt des Präsenztreffens ist eine eintägige Ersatzveranstaltung geplant.",
+        publish=True,
+    )
+    services.event_cancel(
+        event=replacement,
+        notice="Die Ersatzveranstaltung ist abgesagt. Wir bitten um Ihr Verständnis.",
+    )
+    return seed
+
+
+def _upcoming_event(common: dict, topics: list, year: int) -> Event:
+    """Next year's meeting in Münster, open for registration."""
+    upcoming_slug = f"{UPCOMING_SLUG_PREFIX}{year}"
+    first_day = datetime(year, 6, 10).date()
+    # Thursday and Friday in the second week of June.
+    first_day += timedelta(days=(3 - first_day.weekday()) % 7)
+    second_day = first_day + timedelta(days=1)
+    upcoming = Event.objects.create(
+        **common,
+        slug=upcoming_slug,
+        title=f"Jahrestreffen {year} der Difu-Zuwender",
+        lead_theme="Klimaangepasste Stadt",
+        description=(
+            f"Das Jahrestreffen {year} findet auf Einladung der Stadt Münster statt. Im Mittelpunkt "
+            "steht der interkommunale Austausch zur klimaangepassten Stadtentwicklung: Hitze, "
+            "Starkregen, Stadtgrün.\n\n"
+            "Das Rahmenprogramm – Abendempfang, Lokaltermin und Exkursion – bietet wie immer viel "
+            "Raum für den informellen Erfahrungsaustausch."
+        ),
+        venue_name="Stadthaus 1",
+        venue_address="Klemensstraße 10",
+        venue_postcode="48143",
+        venue_city="Münster",
+        registration_opens_at=timezone.now() - timedelta(days=7),
+        registration_closes_at=_at(first_day - timedelta(days=14), 23, 59),
+        capacity=120,
+        participants_per_organisation=2,
+    )
+    upcoming.topics.set(topics[1:])
+    EventDay.objects.bulk_create(
+        [
+            EventDay(event=upcoming, date=first_day, start_time=time(10), end_time=time(18)),
+            EventDay(event=upcoming, date=second_day, start_time=time(9), end_time=time(15)),
+        ]
+    )
+    _programme(upcoming, first_day, second_day, site_visit_capacity=3)
+    _contacts(upcoming)
+    return upcoming

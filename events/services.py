@@ -223,7 +223,12 @@ def event_cancel(*, event: Event, notice: str) -> EventChange:
 
 
 def _copy_programme(event: Event, replacement: Event, days: list[DaySpec]) -> None:
-    """Copy the side programme to the replacement, each item on its day of the same position."""
+    """Copy the side programme to the replacement, each item on its day of the same position,
+    and the organiser contacts."""
+    for contact in event.contacts.all():
+        contact.pk = None
+        contact.event = replacement
+        contact.save()
     old_dates = list(event.days.order_by("date").values_list("date", flat=True))
     for item in event.programme_items.all():
         _move_item(item, old_dates, days)
@@ -238,6 +243,28 @@ def _unique_slug(base: str) -> str:
     while Event.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+# What a replacement does not take over from the event it replaces: identity, state, the
+# registration period and the answer deadline of a reschedule (it gets its own).
+NOT_COPIED = {
+    "id",
+    "uid",
+    "slug",
+    "title",
+    "status",
+    "status_notice",
+    "status_changed_at",
+    "sequence",
+    "replaces",
+    "published",
+    "created_at",
+    "updated_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "reconfirmation_deadline",
+    "release_unanswered",
+}
 
 
 def event_create_replacement(
@@ -265,26 +292,7 @@ def event_create_replacement(
         copied = {
             f.name: getattr(locked, f.name)
             for f in Event._meta.concrete_fields
-            if f.name
-            not in {
-                "id",
-                "uid",
-                "slug",
-                "title",
-                "status",
-                "status_notice",
-                "status_changed_at",
-                "sequence",
-                "replaces",
-                "published",
-                "created_at",
-                "updated_at",
-                "registration_opens_at",
-                "registration_closes_at",
-                # The replacement's own answer deadline, if it is ever rescheduled.
-                "reconfirmation_deadline",
-                "release_unanswered",
-            }
+            if f.name not in NOT_COPIED
         }
         replacement = Event.objects.create(
             **copied,
@@ -299,10 +307,6 @@ def event_create_replacement(
             for d in days
         )
         _copy_programme(locked, replacement, days)
-        for contact in locked.contacts.all():
-            contact.pk = None
-            contact.event = replacement
-            contact.save()
         EventChange.objects.create(
             event=locked,
             kind=EventChange.Kind.REPLACED,

@@ -9,7 +9,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MemberOrganisation, Registration, Salutation
-from .selectors.recipients import MessageGroup
 from .services import Attendee, Details
 from .text import has_control_characters, normalise_email
 
@@ -100,7 +99,7 @@ class AccessRequestForm(_Form):
         self.fields["organisation"].queryset = MemberOrganisation.objects.current()
 
 
-def _clean_text(value: str) -> str:
+def clean_text(value: str) -> str:
     """No control characters in stored text (they break mails and exports)."""
     value = value or ""
     if has_control_characters(value, allow_line_breaks=True):
@@ -177,13 +176,13 @@ class RegistrationDetailsForm(_Form):
         )
 
     def clean_diet_notes(self):
-        return _clean_text(self.cleaned_data["diet_notes"])
+        return clean_text(self.cleaned_data["diet_notes"])
 
     def clean_accessibility_needs(self):
-        return _clean_text(self.cleaned_data["accessibility_needs"])
+        return clean_text(self.cleaned_data["accessibility_needs"])
 
     def clean_message(self):
-        return _clean_text(self.cleaned_data["message"])
+        return clean_text(self.cleaned_data["message"])
 
     def clean(self):
         data = super().clean()
@@ -281,7 +280,7 @@ class RegistrationForm(RegistrationDetailsForm):
         for name in ("rep_first_name", "rep_last_name", "rep_function"):
             if data.get(name):
                 try:
-                    data[name] = _clean_text(data[name])
+                    data[name] = clean_text(data[name])
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         return data
@@ -303,121 +302,3 @@ class ResendManageLinkForm(_Form):
     submit_label = _("Send me my link again")
 
     email = NormalisedEmailField(label=_("E-mail address of the registration"), max_length=254)
-
-
-class AnswerDeadlineForm(forms.Form):
-    """Added to the admin's reschedule form: how registrants answer the new dates."""
-
-    answer_deadline = forms.DateTimeField(
-        label=_("Answer deadline"),
-        required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Registrants confirm or withdraw until then. Empty: no deadline."),
-    )
-    release_unanswered = forms.BooleanField(
-        label=_("Release unanswered registrations after the deadline"),
-        required=False,
-        help_text=_("Otherwise they are kept."),
-    )
-    move_registration_window = forms.BooleanField(
-        label=_("Move the registration period with the dates"),
-        required=False,
-        initial=True,
-        help_text=_(
-            "Opening and closing of registration move by as many days as the first day does."
-        ),
-    )
-
-
-class InviteForm(forms.Form):
-    invite = forms.BooleanField(
-        label=_("Invite the registrants to carry their registration over"),
-        required=False,
-        help_text=_(
-            "Requires “Publish at once”. Places and the waiting list of the replacement apply."
-        ),
-    )
-
-
-class StaffMessageForm(forms.Form):
-    group = forms.ChoiceField(label=_("Recipients"), choices=[])
-    item = forms.ModelChoiceField(
-        label=_("Side programme item"),
-        queryset=None,
-        required=False,
-        help_text=_("Only for the group “participants of a side programme item”."),
-    )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(
-        label=_("Text"),
-        widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=10000,
-        help_text=_(
-            "Placeholders: {salutation}, {first_name}, {last_name}, {event}, {dates}, {manage_url}"
-        ),
-    )
-
-    def __init__(self, *args, event, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["group"].choices = MessageGroup.choices
-        self.fields["item"].queryset = event.programme_items.all()
-
-    def clean_subject(self):
-        return _clean_text(self.cleaned_data["subject"]).replace("\n", " ")
-
-    def clean_body(self):
-        return _clean_text(self.cleaned_data["body"])
-
-    def clean(self):
-        data = super().clean()
-        if data.get("group") == MessageGroup.ITEM and not data.get("item"):
-            self.add_error("item", _("Choose the side programme item."))
-        return data
-
-
-class ExportForm(forms.Form):
-    """What staff choose for an attendee export: format and the filters every format offers."""
-
-    FORMATS = [
-        ("xlsx", _("Attendee list (Excel, XLSX)")),
-        ("csv", _("Attendee list (CSV)")),
-        ("pdf-list", _("List of participants to hand out (PDF)")),
-        ("pdf-signin", _("Sign-in sheets, one per day (PDF)")),
-        ("pdf-badges", _("Name badges (PDF)")),
-    ]
-    PDF_FORMATS = {"pdf-list", "pdf-signin", "pdf-badges"}
-
-    format = forms.ChoiceField(label=_("Format"), choices=FORMATS)
-    status = forms.MultipleChoiceField(
-        label=_("Status"),
-        choices=Registration.Status.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every status in spreadsheets, confirmed only in PDFs."),
-    )
-    item = forms.ModelChoiceField(
-        label=_("Side programme item"),
-        queryset=None,
-        required=False,
-        empty_label=_("all participants"),
-        help_text=_("Only those with a place or on the waiting list for this item."),
-    )
-    delimiter = forms.ChoiceField(
-        label=_("CSV delimiter"),
-        choices=[(";", _("; (German Excel)")), (",", _(", (international)"))],
-        initial=";",
-        required=False,
-    )
-
-    def __init__(self, *args, event, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = event.programme_items.all()
-
-    def statuses(self) -> list[str]:
-        chosen = self.cleaned_data["status"]
-        if chosen:
-            return chosen
-        if self.cleaned_data["format"] in self.PDF_FORMATS:
-            return [Registration.Status.CONFIRMED]
-        return []

@@ -248,6 +248,24 @@ def registration_done(request, token):
     )
 
 
+def _manage_post(request, registration, form) -> str | None:
+    """Carry out what the manage page's POST asks; the message for the registrant, or None
+    when the form has errors to show."""
+    if "attend" in request.POST or "withdraw" in request.POST:
+        attend = "attend" in request.POST
+        services.registration_reconfirm(registration=registration, attend=attend)
+        if attend:
+            return _("Thank you, we have noted that you will attend on the new dates.")
+        return _("You have withdrawn; your registration is cancelled.")
+    if "cancel" in request.POST:
+        services.registration_cancel(registration=registration)
+        return _("Your registration is cancelled.")
+    if form.is_valid():
+        services.registration_update(registration=registration, details=form.details())
+        return _("Your changes are saved.")
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     """The personal manage page: the secret link is the key, no sign-in needed."""
@@ -272,27 +290,13 @@ def manage(request, token):
     refusals = []
     if request.method == "POST":
         try:
-            if "attend" in request.POST or "withdraw" in request.POST:
-                services.registration_reconfirm(
-                    registration=registration, attend="attend" in request.POST
-                )
-                messages.success(
-                    request,
-                    _("Thank you, we have noted that you will attend on the new dates.")
-                    if "attend" in request.POST
-                    else _("You have withdrawn; your registration is cancelled."),
-                )
-                return redirect("registrations:manage", token=token)
-            if "cancel" in request.POST:
-                services.registration_cancel(registration=registration)
-                messages.success(request, _("Your registration is cancelled."))
-                return redirect("registrations:manage", token=token)
-            if form.is_valid():
-                services.registration_update(registration=registration, details=form.details())
-                messages.success(request, _("Your changes are saved."))
-                return redirect("registrations:manage", token=token)
+            done = _manage_post(request, registration, form)
         except ValidationError as exc:
             refusals = exc.messages
+        else:
+            if done:
+                messages.success(request, done)
+                return redirect("registrations:manage", token=token)
     return render(
         request,
         "registrations/registration_manage.html",

@@ -25,9 +25,9 @@ from events.admin import (
 from events.models import Event
 
 from .. import services
-from ..forms import AnswerDeadlineForm, InviteForm
 from ..selectors import capacity, overview
 from .event_views import EventRegistrationViews
+from .forms import AnswerDeadlineForm, InviteForm
 from .mixins import can_export, can_mail
 
 

@@ -19,10 +19,10 @@ from events.models import Event
 from .. import services
 from ..charts import bar_chart
 from ..exports import rows as export_rows
-from ..forms import ExportForm, StaffMessageForm
 from ..models import Registration
 from ..selectors import overview
 from .exports import export_response
+from .forms import ExportForm, StaffMessageForm
 from .mixins import CustomViewMixin, can_check_in, can_export, can_mail, can_see_figures
 
 

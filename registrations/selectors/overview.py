@@ -58,11 +58,9 @@ def _over_time(per_day: dict[date, int]) -> tuple[str, list[tuple[str, int]]]:
     ]
 
 
-def event_overview(*, event: Event) -> dict:
-    """The figures of one event for staff, in seven queries however many registrations."""
+def _status_counts(registrations) -> dict[str, int]:
     status = Registration.Status
-    registrations = Registration.objects.filter(event=event)
-    counts = registrations.aggregate(
+    return registrations.aggregate(
         confirmed=Count("pk", filter=Q(status=status.CONFIRMED)),
         waiting=Count("pk", filter=Q(status=status.WAITING)),
         cancelled=Count("pk", filter=Q(status=status.CANCELLED)),
@@ -77,28 +75,23 @@ def event_overview(*, event: Event) -> dict:
         total=Count("pk"),
     )
 
-    choice = ProgrammeChoice.Status
-    items = list(
-        event.programme_items.annotate(
-            confirmed=Count("choices", filter=Q(choices__status=choice.CONFIRMED)),
-            waiting=Count("choices", filter=Q(choices__status=choice.WAITING)),
-        ).order_by("position", "starts_at", "pk")
-    )
 
-    def per(field: str) -> dict[str, dict[str, int]]:
-        rows = (
-            registrations.filter(status__in=Registration.ACTIVE)
-            .values(field)
-            .annotate(
-                confirmed=Count("pk", filter=Q(status=status.CONFIRMED)),
-                waiting=Count("pk", filter=Q(status=status.WAITING)),
-            )
-            .order_by()
+def _per(registrations, field: str) -> dict[str, dict[str, int]]:
+    rows = (
+        registrations.filter(status__in=Registration.ACTIVE)
+        .values(field)
+        .annotate(
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=Registration.Status.WAITING)),
         )
-        return {row[field]: row for row in rows}
+        .order_by()
+    )
+    return {row[field]: row for row in rows}
 
-    by_kind = per("organisation__kind")
-    kinds = [
+
+def _kinds(registrations) -> list[dict]:
+    by_kind = _per(registrations, "organisation__kind")
+    return [
         {
             "label": label,
             "confirmed": by_kind.get(value, {}).get("confirmed", 0),
@@ -106,31 +99,35 @@ def event_overview(*, event: Event) -> dict:
         }
         for value, label in MemberOrganisation.Kind.choices
     ]
-    by_state = per("organisation__federal_state")
-    state_labels = dict(FederalState.choices)
-    states = sorted(
-        (
-            {
-                "label": state_labels.get(value) or _("not given"),
-                "confirmed": row["confirmed"],
-                "waiting": row["waiting"],
-            }
-            for value, row in by_state.items()
-        ),
-        key=lambda s: (-(s["confirmed"] + s["waiting"]), s["label"]),
-    )
 
+
+def _states(registrations) -> list[dict]:
+    state_labels = dict(FederalState.choices)
+    rows = (
+        {
+            "label": state_labels.get(value) or _("not given"),
+            "confirmed": row["confirmed"],
+            "waiting": row["waiting"],
+        }
+        for value, row in _per(registrations, "organisation__federal_state").items()
+    )
+    return sorted(rows, key=lambda s: (-(s["confirmed"] + s["waiting"]), s["label"]))
+
+
+def _attendance(event: Event, confirmed: int) -> list[dict]:
     present = dict(
         Attendance.objects.filter(registration__event=event)
         .values_list("day")
         .annotate(n=Count("pk"))
         .values_list("day", "n")
     )
-    attendance = [
-        {"day": d.date, "present": present.get(d.date, 0), "expected": counts["confirmed"]}
+    return [
+        {"day": d.date, "present": present.get(d.date, 0), "expected": confirmed}
         for d in event.sorted_days
     ]
 
+
+def _received(registrations) -> tuple[str, list[tuple[str, int, int]]]:
     per_day = dict(
         registrations.annotate(day=TruncDate("created_at"))
         .values_list("day")
@@ -142,15 +139,29 @@ def event_overview(*, event: Event) -> dict:
     for label, n in over_time:
         running += n
         cumulative.append((label, n, running))
+    return step, cumulative
 
+
+def event_overview(*, event: Event) -> dict:
+    """The figures of one event for staff, in seven queries however many registrations."""
+    registrations = Registration.objects.filter(event=event)
+    counts = _status_counts(registrations)
+    choice = ProgrammeChoice.Status
+    items = list(
+        event.programme_items.annotate(
+            confirmed=Count("choices", filter=Q(choices__status=choice.CONFIRMED)),
+            waiting=Count("choices", filter=Q(choices__status=choice.WAITING)),
+        ).order_by("position", "starts_at", "pk")
+    )
+    step, over_time = _received(registrations)
     return {
         "counts": counts,
         "items": items,
-        "kinds": kinds,
-        "states": states,
-        "attendance": attendance,
+        "kinds": _kinds(registrations),
+        "states": _states(registrations),
+        "attendance": _attendance(event, counts["confirmed"]),
         "over_time_step": step,
-        "over_time": cumulative,
+        "over_time": over_time,
     }
 
 

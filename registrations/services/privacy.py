@@ -130,31 +130,57 @@ def records_purge_expired(*, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> ErasureLog:
-    """Erase what is held about the person (DSGVO Art. 17); the log keeps counts, not data.
-
-    Their own registrations are anonymised like expired ones, so the statistics still count
-    them; an active one for an event still ahead is cancelled first (without a mail), so the
-    place goes to the waiting list. Registrations they made for colleagues stay: they are
-    the colleagues' data, and `registered_by` must keep pointing somewhere, so a person who
-    made any registration is anonymised in the directory instead of deleted.
-    """
-    now = timezone.now()
-    today = timezone.localdate(now)
+def _cancel_ahead(person: ContactPerson, today: date) -> None:
+    """Active registrations for events still ahead are cancelled (no mail: no address left),
+    so their places go to the waiting list."""
     active = (
         Registration.objects.active()
         .filter(email=person.email)
         .select_related("event")
         .prefetch_related("event__days")
     )
+    for registration in active:
+        last_day = registration.event.last_day
+        if last_day is None or last_day.date >= today:
+            registration_cancel(registration=registration, ignore_deadline=True, notify=False)
+
+
+def _erase_directory_entry(person: ContactPerson, *, now: datetime) -> bool:
+    """Anonymise the entry if it must stay (they registered colleagues), else delete it; the
+    history rows with the data go either way. True if anonymised."""
+    pk = person.pk
+    keep = Registration.objects.filter(registered_by=person).exists()
+    if keep:
+        ContactPerson.history.filter(id=pk).delete()
+        for name in ("salutation", "academic_title", "first_name", "last_name", "function"):
+            setattr(person, name, "")
+        person.email = f"erased-{pk}@invalid"
+        person.phone = ""
+        person.is_active = False
+        person.session_epoch += 1
+        person.anonymised_at = now
+        person._change_reason = "anonymised: erasure on request"
+        person.save()  # one history row records the anonymisation, without the data
+    else:
+        person.delete()
+        # Deleting writes a last history row, with the data: purge that too.
+        ContactPerson.history.filter(id=pk).delete()
+    return keep
+
+
+def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> ErasureLog:
+    """Erase what is held about the person (DSGVO Art. 17); the log keeps counts, not data.
+
+    Their own registrations are anonymised like expired ones, so the statistics still count
+    them. Registrations they made for colleagues stay: they are the colleagues' data, and
+    `registered_by` must keep pointing somewhere, so a person who made any registration is
+    anonymised in the directory instead of deleted.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        for registration in active:
-            last_day = registration.event.last_day
-            if last_day is None or last_day.date >= today:
-                registration_cancel(registration=registration, ignore_deadline=True, notify=False)
+        _cancel_ahead(person, timezone.localdate(now))
         person = ContactPerson.objects.select_for_update().get(pk=person.pk)
         records = person_records(person)
-        pk = person.pk
         mails, _detail = records["mails"].delete()
         access_requests, _detail = records["access_requests"].delete()
         registrations = list(
@@ -164,30 +190,12 @@ def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> Era
             registrations, now=now, reason="anonymised: erasure on request"
         )
         person_history = records["person_history"].count()
-        keep = Registration.objects.filter(registered_by=person).exists()
-        if keep:
-            ContactPerson.history.filter(id=pk).delete()
-            person.salutation = ""
-            person.academic_title = ""
-            person.first_name = ""
-            person.last_name = ""
-            person.function = ""
-            person.email = f"erased-{pk}@invalid"
-            person.phone = ""
-            person.is_active = False
-            person.session_epoch += 1
-            person.anonymised_at = now
-            person._change_reason = "anonymised: erasure on request"
-            person.save()
-        else:
-            person.delete()
-            # Deleting writes a last history row, with the data: purge that too.
-            ContactPerson.history.filter(id=pk).delete()
+        kept = _erase_directory_entry(person, now=now)
         return ErasureLog.objects.create(
             reason=ErasureLog.Reason.REQUEST,
             erased_by=user,
             counts={
-                "contact_person": "anonymised" if keep else "deleted",
+                "contact_person": "anonymised" if kept else "deleted",
                 "registrations": anonymised["registrations"],
                 "access_requests": access_requests,
                 "mails": mails + anonymised["mails"],
