@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -12,9 +13,18 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only serves development and tests; production must set SECRET_KEY
-# (`check --deploy` flags a short or "django-insecure-" key).
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
+# The fallback key is public (it is in this file), so it serves development only: with DEBUG
+# off the app refuses to start without a key of its own, since anyone could otherwise sign
+# sign-in links and session cookies for any contact person or staff member.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"
+SECRET_KEY = env.str("SECRET_KEY", default="") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        'SECRET_KEY is not set or is a development key ("django-insecure…"), and DEBUG is off. '
+        "Set SECRET_KEY to a long random value of your own "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
