@@ -53,6 +53,7 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jahrestreffen.middleware.SecurityHeadersMiddleware",
+    "jahrestreffen.proxies.ProxySettingCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -152,7 +153,12 @@ LOGIN_URL = "admin:login"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the health endpoint over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: none); the
+# client's address is read from that header only then (jahrestreffen/proxies.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# X-Forwarded-Proto is believed only from a proxy of ours: without one, any client could send
+# "https" over plain HTTP and be treated as secure.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -203,8 +209,6 @@ SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=30 * 60)
 SIGN_IN_RATE_WINDOW = env.int("SIGN_IN_RATE_WINDOW", default=15 * 60)
 SIGN_IN_RATE_PER_ADDRESS = env.int("SIGN_IN_RATE_PER_ADDRESS", default=5)
 SIGN_IN_RATE_PER_IP = env.int("SIGN_IN_RATE_PER_IP", default=30)
-# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: none).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # Audit trail (django-simple-history): history is read-only; a registration changes only

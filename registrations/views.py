@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.ics import build_calendar
 from events.models import Event
+from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
 from .forms import (
@@ -26,14 +27,9 @@ from .models import ProgrammeChoice, Registration
 
 
 def client_ip(request) -> str:
-    """The client's address; behind TRUSTED_PROXY_COUNT proxies, taken from X-Forwarded-For."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [
-        p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-    ]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
+    """Whom the rate limits count: the client's address behind TRUSTED_PROXY_COUNT proxies,
+    an IPv6 client by its /64 network."""
+    return rate_limit_identity(client_address(request))
 
 
 def _language() -> str:
