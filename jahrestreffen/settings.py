@@ -1,5 +1,6 @@
 """Settings for Jahrestreffen, read from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "events",
     "registrations",
 ]
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "registrations.middleware.ContactPersonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out noted during the login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jahrestreffen.urls"
@@ -91,6 +95,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://jahrestreffen")}
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -203,6 +213,24 @@ LOGGING = {
     # WeasyPrint reports every rendering step at INFO; only its warnings matter here.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# Staff login (the admin) against password guessing, by django-axes: after AXES_FAILURE_LIMIT
+# failed attempts for one user name from one address, that pair is locked out for
+# AXES_COOLOFF_MINUTES (each further attempt restarts the time). The pair, not the address
+# alone, so an attacker cannot lock out the whole team, and not the user alone, so the
+# attacker cannot lock out its owner. The address is the one the rate limits use
+# (jahrestreffen/proxies.py), so TRUSTED_PROXY_COUNT must be right.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jahrestreffen.proxies.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+# Data protection: no log of successful logins (address, browser) kept forever; failed attempts
+# are deleted once their lock-out time is over. A lock-out ends by itself, or earlier with
+# `manage.py axes_reset_username <name>`, so the admin needs no pages for these records.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 
 # Sign-in by e-mail link (registrations app)
 SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=30 * 60)

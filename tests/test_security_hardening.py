@@ -142,3 +142,91 @@ def test_a_forwarded_request_through_the_configured_proxies_is_no_warning(client
 
     assert not proxies.unexpected_forwarded_header_seen()
     assert client.get("/healthz").json()["proxy"] == "ok"
+
+
+# --- staff login against password guessing (django-axes) ------------------------------------
+
+ADMIN_LOGIN = "/admin/login/"
+STAFF_PASSWORD = "pw-staff-123"
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_superuser("staff", "staff@example.org", STAFF_PASSWORD)
+
+
+def _log_in(client, password, username="staff", **extra):
+    return client.post(
+        ADMIN_LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra
+    )
+
+
+def _signed_in(client) -> bool:
+    return client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_forty_wrong_passwords_lock_the_staff_login_so_the_right_one_no_longer_works(
+    client, staff_user
+):
+    for n in range(40):
+        _log_in(client, f"guess-{n}")
+
+    response = _log_in(client, STAFF_PASSWORD)
+
+    assert response.status_code == 429
+    assert not _signed_in(client)
+    page = response.content.decode()
+    assert "Anmeldung vorübergehend gesperrt" in page
+    assert "für 15 Minuten gesperrt" in page
+
+
+@pytest.mark.django_db
+def test_the_right_password_works_below_the_failure_limit(client, staff_user, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _log_in(client, f"guess-{n}").status_code == 200  # the form again, with an error
+
+    assert _log_in(client, STAFF_PASSWORD).status_code == 302
+    assert _signed_in(client)
+
+
+@pytest.mark.django_db
+def test_the_lock_out_holds_one_user_name_from_one_address_only(client, staff_user, settings):
+    other = get_user_model().objects.create_superuser("other", "o@example.org", STAFF_PASSWORD)
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        _log_in(client, f"guess-{n}", REMOTE_ADDR="198.51.100.1")
+    assert _log_in(client, STAFF_PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 429
+
+    # The owner, elsewhere, and a colleague at the same address are not locked out.
+    assert _log_in(client, STAFF_PASSWORD, REMOTE_ADDR="198.51.100.2").status_code == 302
+    client.logout()
+    assert (
+        _log_in(client, STAFF_PASSWORD, other.username, REMOTE_ADDR="198.51.100.1").status_code
+        == 302
+    )
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_lock_out_follows_the_forwarded_client_not_its_forged_part(
+    client, staff_user, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker writes a different address into the header each time; the proxy
+        # appends the real one.
+        _log_in(client, f"guess-{n}", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.9")
+
+    locked = _log_in(client, STAFF_PASSWORD, HTTP_X_FORWARDED_FOR="10.8.8.8, 203.0.113.9")
+    elsewhere = _log_in(client, STAFF_PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.10")
+
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+
+
+def test_the_lock_out_limits_come_from_the_environment():
+    env = {"AXES_FAILURE_LIMIT": "3", "AXES_COOLOFF_MINUTES": "30"}
+
+    assert _setting_in_a_fresh_process("AXES_FAILURE_LIMIT", env) == "3"
+    assert (
+        _setting_in_a_fresh_process("AXES_COOLOFF_TIME", env) == "datetime.timedelta(seconds=1800)"
+    )
