@@ -4,12 +4,15 @@ import io
 import logging
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from jahrestreffen import proxies
+from registrations.services import sign_in_token_make
 from registrations.views import client_ip
+from tests.factories import ContactPersonFactory
 
 
 @pytest.fixture(autouse=True)
@@ -230,3 +233,37 @@ def test_the_lock_out_limits_come_from_the_environment():
     assert (
         _setting_in_a_fresh_process("AXES_COOLOFF_TIME", env) == "datetime.timedelta(seconds=1800)"
     )
+
+
+# --- CSRF token renewed at sign-in and sign-out of contact persons -----------------------------
+
+
+@pytest.mark.django_db
+def test_signing_in_renews_the_csrf_token(client):
+    person = ContactPersonFactory()
+    client.get(SIGN_IN)
+    before = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+
+    response = client.post(f"/anmelden/link/{sign_in_token_make(person=person)}/")
+
+    assert response.status_code == 302
+    assert client.session["contact_person"]["id"] == person.pk
+    assert django_settings.CSRF_COOKIE_NAME in response.cookies
+    assert client.cookies[django_settings.CSRF_COOKIE_NAME].value != before
+
+
+@pytest.mark.django_db
+def test_signing_out_renews_the_csrf_token(client):
+    person = ContactPersonFactory()
+    session = client.session
+    session["contact_person"] = {"id": person.pk, "epoch": person.session_epoch}
+    session.save()
+    client.get(SIGN_IN)
+    before = client.cookies[django_settings.CSRF_COOKIE_NAME].value
+
+    response = client.post("/abmelden/")
+
+    assert response.status_code == 302
+    assert "contact_person" not in client.session
+    assert django_settings.CSRF_COOKIE_NAME in response.cookies
+    assert client.cookies[django_settings.CSRF_COOKIE_NAME].value != before
