@@ -2,6 +2,7 @@
 
 import io
 import logging
+from datetime import date
 
 import pytest
 from django.conf import settings as django_settings
@@ -14,7 +15,7 @@ from django.core.management import CommandError, call_command
 from jahrestreffen import proxies
 from registrations.services import sign_in_token_make
 from registrations.views import client_ip
-from tests.factories import ContactPersonFactory
+from tests.factories import ContactPersonFactory, EventFactory, RegistrationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -339,3 +340,61 @@ def test_site_pages_render_only_the_allowed_markup(client):
         "<td>Mo</td>",
     ]:
         assert allowed in body, allowed
+
+
+# --- admin list filters with values from the URL -------------------------------------------------
+
+EVENTS = "/admin/events/event/"
+REGISTRATIONS = "/admin/registrations/registration/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["year=abc", "year=99999999999999999999", "year=0", "year=-5", "year=1e3", "year=٢٠٢٦"],
+)
+def test_a_bad_year_filter_is_refused_like_any_wrong_admin_filter(staff_client, query):
+    EventFactory()
+
+    response = staff_client.get(f"{EVENTS}?{query}")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{EVENTS}?e=1"
+
+
+@pytest.mark.django_db
+def test_the_year_filter_still_filters(staff_client):
+    this = EventFactory(title="Treffen Zweitausendsechsundzwanzig", days=[date(2026, 6, 4)])
+    other = EventFactory(title="Treffen Zweitausendneunzehn", days=[date(2019, 6, 4)])
+
+    page = staff_client.get(f"{EVENTS}?year=2026").content.decode()
+
+    assert this.title in page
+    assert other.title not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{EVENTS}?event__id__exact=abc",
+        f"{EVENTS}?status=nonsense",
+        f"{EVENTS}?series__id__exact=abc",
+        f"{EVENTS}?series__id__exact=99999999999999999999",
+        f"{EVENTS}?published__exact=abc",
+        f"{REGISTRATIONS}?event__id__exact=abc",
+        f"{REGISTRATIONS}?event__id__exact=99999999999999999999",
+        f"{REGISTRATIONS}?status=nonsense",
+        f"{REGISTRATIONS}?item=abc",
+        f"{REGISTRATIONS}?item=99999999999999999999",
+        f"{REGISTRATIONS}?year=abc",
+    ],
+)
+def test_bad_filter_values_in_admin_lists_answer_without_a_server_error(staff_client, url):
+    RegistrationFactory()
+
+    response = staff_client.get(url)
+
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")
