@@ -1,5 +1,5 @@
-"""GET /healthz: is the database reachable, are all migrations applied, is a worker sending mail,
-and does the proxy setting fit the requests?
+"""GET (or HEAD) /healthz: is the database reachable, are all migrations applied, is a worker
+sending mail, and does the proxy setting fit the requests?
 
 Answers JSON `{"database": …, "migrations": …, "worker": …, "proxy": …}`, each "ok" or a short
 reason, with status 200 when the first three are "ok" and 503 otherwise. "proxy" is a warning
@@ -30,7 +30,7 @@ from django.db.models import Case, F, Min, When
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_tasks import task, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
@@ -127,7 +127,7 @@ def check_proxy() -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     report = {"database": check_database()}
     if report["database"] == OK:

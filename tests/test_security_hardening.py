@@ -398,3 +398,101 @@ def test_bad_filter_values_in_admin_lists_answer_without_a_server_error(staff_cl
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 302:
         assert response["Location"].endswith("?e=1")
+
+
+# --- caching headers ---------------------------------------------------------------------------
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+def _vary(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Vary", "").split(",") if part.strip()}
+
+
+@pytest.fixture
+def personal_pages(client):
+    """A signed-in contact person with a registration, and every page that is theirs alone."""
+    registration = RegistrationFactory()
+    person, event = registration.registered_by, registration.event
+    EventFactory(replaces=event, published=True)  # so the carry-over page exists
+    session = client.session
+    session["contact_person"] = {"id": person.pk, "epoch": person.session_epoch}
+    session.save()
+    token = registration.manage_token
+    return [
+        "/meine-anmeldungen/",
+        f"/veranstaltungen/{event.slug}/anmeldung/",
+        f"/veranstaltungen/{event.slug}/teilnehmende/",
+        f"/anmeldung/{token}/",
+        f"/anmeldung/{token}/bestaetigung/",
+        f"/anmeldung/{token}/kalender.ics",
+        f"/anmeldung/{token}/uebertragen/",
+        f"/anmelden/link/{sign_in_token_make(person=ContactPersonFactory())}/",
+    ]
+
+
+@pytest.mark.django_db
+def test_personal_pages_may_not_be_stored_by_any_cache(client, personal_pages):
+    for path in personal_pages:
+        response = client.get(path)
+
+        assert response.status_code in (200, 403), (path, response.status_code)
+        assert {"private", "no-store"} <= _cache_control(response), path
+        assert "public" not in _cache_control(response), path
+
+
+@pytest.mark.django_db
+def test_a_personal_page_redirecting_to_the_sign_in_is_not_stored_either(client):
+    response = client.get("/meine-anmeldungen/")
+
+    assert response.status_code == 302
+    assert {"private", "no-store"} <= _cache_control(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_public_pages_vary_by_cookie_whether_from_the_page_cache_or_not(
+    client, settings, django_assert_num_queries, prefix
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    event = EventFactory()
+    for path in [f"{prefix}/", f"{prefix}{event.get_absolute_url()}"]:
+        rendered = client.get(path)
+        with django_assert_num_queries(0):
+            cached = client.get(path)
+
+        assert rendered.status_code == cached.status_code == 200
+        assert "cookie" in _vary(rendered), path
+        assert "cookie" in _vary(cached), path
+        assert cached.content == rendered.content
+
+
+@pytest.mark.django_db
+def test_a_head_request_is_answered_from_the_page_cache_too(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    event = EventFactory()
+    client.get(event.get_absolute_url())
+
+    response = client.head(event.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "cookie" in _vary(response)
+
+
+@pytest.mark.django_db
+def test_event_pages_calendar_site_pages_and_health_answer_head(client):
+    event = EventFactory()
+    for path in [
+        "/",
+        "/en/",
+        event.get_absolute_url(),
+        f"{event.get_absolute_url()}kalender.ics",
+        "/impressum/",
+        "/healthz",
+    ]:
+        response = client.head(path)
+
+        assert response.status_code == 200, (path, response.status_code)
+        assert response.content == b"", path
