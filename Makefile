@@ -35,8 +35,10 @@ system-deps:
 	  else echo "Please install: $(SYSTEM_PACKAGES) (e.g. sudo apt-get install $(SYSTEM_PACKAGES))"; exit 1; fi; \
 	fi
 
+# Like every development command, with DEBUG=1: with DEBUG off the settings refuse to load
+# without a production SECRET_KEY.
 messages: $(VENV)/.installed
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
 
 # Browser tests use Debian's Chromium where present; elsewhere Playwright's own build.
 chromium: $(VENV)/.installed

@@ -1,5 +1,8 @@
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Max, Min
@@ -95,18 +98,49 @@ class EventChangeInline(admin.TabularInline):
 URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
-class YearListFilter(admin.SimpleListFilter):
+class IntegerListFilter(admin.SimpleListFilter):
+    """A list filter whose value is a whole number between `minimum` and `maximum`.
+
+    The value comes from the URL, so it can be anything: text the database cannot compare, or
+    a number too large for a database integer or a date. Anything else than a number in range
+    is refused the way Django's own filters refuse a wrong lookup (IncorrectLookupParameters:
+    the list redirects to "?e=1" and says the filter was invalid) instead of a server error.
+    Subclasses set `title`, `parameter_name`, `lookups()`, the bounds, and implement
+    `filter_number()`.
+    """
+
+    minimum = 0
+    maximum = 2**63 - 1  # the largest primary key a 64-bit integer column holds
+    NUMBER = re.compile(r"-?[0-9]{1,20}")
+
+    def number(self) -> int | None:
+        """The filter's value as a number, None when the filter is not in use."""
+        value = self.value()
+        if value is None or value == "":
+            return None
+        if not self.NUMBER.fullmatch(value) or not self.minimum <= int(value) <= self.maximum:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r}")
+        return int(value)
+
+    def queryset(self, request, queryset):
+        number = self.number()
+        return queryset if number is None else self.filter_number(queryset, number)
+
+    def filter_number(self, queryset, number: int):
+        raise NotImplementedError
+
+
+class YearListFilter(IntegerListFilter):
     title = _("year")
     parameter_name = "year"
+    minimum, maximum = 1, 9999  # what a date can hold
 
     def lookups(self, request, model_admin):
         years = EventDay.objects.dates("date", "year", order="DESC")
         return [(d.year, str(d.year)) for d in years]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(days__date__year=self.value()).distinct()
-        return queryset
+    def filter_number(self, queryset, number):
+        return queryset.filter(days__date__year=number).distinct()
 
 
 @admin.register(Event)

@@ -11,6 +11,7 @@ bump reaches every worker; with the local-memory cache a worker's copy may lag b
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
@@ -35,7 +36,7 @@ def invalidate_public_pages(**_kwargs) -> None:
 def _cacheable(request) -> bool:
     return (
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-        and request.method == "GET"
+        and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.GET
@@ -43,14 +44,24 @@ def _cacheable(request) -> bool:
 
 
 def cached_page(request, name: str, render):
-    """The response of `render()` for `name`, from the cache where possible."""
+    """The response of `render()` for `name`, from the cache where possible.
+
+    Every answer says it depends on the cookies (`Vary: Cookie`), cached or not: a page kept
+    by a browser or proxy for a visitor without a session must not be shown after sign-in.
+    The language comes from the URL (/en/…), so it needs no Vary of its own.
+    """
     if not _cacheable(request):
-        return render()
+        return _varies_by_cookie(render())
     key = f"public-pages:{public_version()}:{get_language()}:{name}"
     content = cache.get(key)
     if content is not None:
-        return HttpResponse(content)
+        return _varies_by_cookie(HttpResponse(content))
     response = render()
     if response.status_code == 200 and not response.cookies:
         cache.set(key, response.content, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return _varies_by_cookie(response)
+
+
+def _varies_by_cookie(response):
+    patch_vary_headers(response, ["Cookie"])
     return response

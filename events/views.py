@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .cache import cached_page
 from .ics import build_calendar
@@ -18,7 +18,7 @@ def _page_name(request) -> str:
     return f"{request.scheme}://{request.get_host()}{request.path}"
 
 
-@require_GET
+@require_safe
 def event_list(request):
     def render_page():
         events = Event.objects.published().select_related("series")
@@ -39,7 +39,7 @@ def _get_event(slug: str) -> Event:
         raise Http404 from exc
 
 
-@require_GET
+@require_safe
 def event_detail(request, slug):
     return cached_page(request, _page_name(request), lambda: _render_detail(request, slug))
 
@@ -65,7 +65,7 @@ def _render_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def event_ics(request, slug):
     event = _get_event(slug)
     url = request.build_absolute_uri(event.get_absolute_url())
@@ -79,7 +79,7 @@ def event_ics(request, slug):
 SITE_PAGES = {"imprint": "impressum", "privacy": "datenschutz", "accessibility": "barrierefreiheit"}
 
 
-@require_GET
+@require_safe
 def site_page(request, key):
     """Imprint, privacy notice, accessibility statement: flat pages staff edit in the admin.
 

@@ -1,7 +1,10 @@
-"""GET /healthz: is the database reachable, are all migrations applied, is a worker sending mail?
+"""GET (or HEAD) /healthz: is the database reachable, are all migrations applied, is a worker
+sending mail, and does the proxy setting fit the requests?
 
-Answers JSON `{"database": …, "migrations": …, "worker": …}`, each "ok" or a short reason, with
-status 200 when all three are "ok" and 503 otherwise.
+Answers JSON `{"database": …, "migrations": …, "worker": …, "proxy": …}`, each "ok" or a short
+reason, with status 200 when the first three are "ok" and 503 otherwise. "proxy" is a warning
+for whoever reads the answer, not an outage: the site works, only its client addresses are
+wrong (see jahrestreffen/proxies.py), so a load balancer must not take the instance out.
 
 The worker check. django-tasks-db keeps no heartbeat, and the time of the last finished task says
 nothing in a quiet week. What matters is whether queued work gets done, so the check looks at the
@@ -27,9 +30,11 @@ from django.db.models import Case, F, Min, When
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_tasks import task, task_backends
 from django_tasks_db.backend import DatabaseBackend
+
+from .proxies import unexpected_forwarded_header_seen
 
 MIGRATIONS_CACHE_SECONDS = 60
 OK = "ok"
@@ -112,8 +117,17 @@ def check_worker() -> str:
     return OK
 
 
+def check_proxy() -> str:
+    if unexpected_forwarded_header_seen():
+        return (
+            "warning: requests come with X-Forwarded-For but TRUSTED_PROXY_COUNT is 0; "
+            "the setting is likely wrong"
+        )
+    return OK
+
+
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     report = {"database": check_database()}
     if report["database"] == OK:
@@ -122,4 +136,5 @@ def healthz(request):
     else:
         report["migrations"] = report["worker"] = "not checked"
     healthy = all(value == OK for value in report.values())
+    report["proxy"] = check_proxy()
     return JsonResponse(report, status=200 if healthy else 503)

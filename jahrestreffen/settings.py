@@ -1,8 +1,10 @@
 """Settings for Jahrestreffen, read from environment variables (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -12,9 +14,18 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only serves development and tests; production must set SECRET_KEY
-# (`check --deploy` flags a short or "django-insecure-" key).
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key-do-not-deploy")
+# The fallback key is public (it is in this file), so it serves development only: with DEBUG
+# off the app refuses to start without a key of its own, since anyone could otherwise sign
+# sign-in links and session cookies for any contact person or staff member.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"
+SECRET_KEY = env.str("SECRET_KEY", default="") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        'SECRET_KEY is not set or is a development key ("django-insecure…"), and DEBUG is off. '
+        "Set SECRET_KEY to a long random value of your own "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+        "or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -35,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "events",
     "registrations",
 ]
@@ -43,6 +55,7 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jahrestreffen.middleware.SecurityHeadersMiddleware",
+    "jahrestreffen.proxies.ProxySettingCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -53,6 +66,8 @@ MIDDLEWARE = [
     "registrations.middleware.ContactPersonMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out noted during the login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jahrestreffen.urls"
@@ -80,6 +95,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://jahrestreffen")}
+
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,7 +163,12 @@ LOGIN_URL = "admin:login"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the health endpoint over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: none); the
+# client's address is read from that header only then (jahrestreffen/proxies.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# X-Forwarded-Proto is believed only from a proxy of ours: without one, any client could send
+# "https" over plain HTTP and be treated as secure.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -188,13 +214,29 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
+# Staff login (the admin) against password guessing, by django-axes: after AXES_FAILURE_LIMIT
+# failed attempts for one user name from one address, that pair is locked out for
+# AXES_COOLOFF_MINUTES (each further attempt restarts the time). The pair, not the address
+# alone, so an attacker cannot lock out the whole team, and not the user alone, so the
+# attacker cannot lock out its owner. The address is the one the rate limits use
+# (jahrestreffen/proxies.py), so TRUSTED_PROXY_COUNT must be right.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jahrestreffen.proxies.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked_out.html"
+# Data protection: no log of successful logins (address, browser) kept forever; failed attempts
+# are deleted once their lock-out time is over. A lock-out ends by itself, or earlier with
+# `manage.py axes_reset_username <name>`, so the admin needs no pages for these records.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+
 # Sign-in by e-mail link (registrations app)
 SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=30 * 60)
 SIGN_IN_RATE_WINDOW = env.int("SIGN_IN_RATE_WINDOW", default=15 * 60)
 SIGN_IN_RATE_PER_ADDRESS = env.int("SIGN_IN_RATE_PER_ADDRESS", default=5)
 SIGN_IN_RATE_PER_IP = env.int("SIGN_IN_RATE_PER_IP", default=30)
-# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: none).
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # Audit trail (django-simple-history): history is read-only; a registration changes only

@@ -1,5 +1,6 @@
 """The signed-in contact person, kept in the session (no Django user account needed)."""
 
+from django.middleware.csrf import rotate_token
 from django.utils.functional import SimpleLazyObject
 
 from .models import ContactPerson
@@ -7,14 +8,20 @@ from .models import ContactPerson
 SESSION_KEY = "contact_person"
 
 
+# The CSRF token lives in its own cookie, which a new session key leaves as it was: it is
+# renewed too, so a token learnt before the sign-in (or the sign-out) is of no use after it.
+
+
 def sign_in(request, person: ContactPerson) -> None:
     request.session.cycle_key()  # no session fixation
+    rotate_token(request)
     request.session[SESSION_KEY] = {"id": person.pk, "epoch": person.session_epoch}
     request.contact_person = person
 
 
 def sign_out(request) -> None:
     request.session.flush()
+    rotate_token(request)
     request.contact_person = None
 
 

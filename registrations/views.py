@@ -10,10 +10,12 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.ics import build_calendar
 from events.models import Event
+from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
 from .forms import (
@@ -30,14 +32,15 @@ from .tokens import SignInLinkError, sign_in_tokens
 
 
 def client_ip(request) -> str:
-    """The client's address; behind TRUSTED_PROXY_COUNT proxies, taken from X-Forwarded-For."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [
-        p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-    ]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
+    """Whom the rate limits count: the client's address behind TRUSTED_PROXY_COUNT proxies,
+    an IPv6 client by its /64 network."""
+    return rate_limit_identity(client_address(request))
+
+
+# Pages about one person (their registrations, a manage link's page, the participants they may
+# see) are for that browser only: no shared cache may keep them, and no browser may keep them
+# on disk, where the next user of a shared computer would find them in the history.
+personal = cache_control(private=True, no_store=True)
 
 
 def _language() -> str:
@@ -79,6 +82,7 @@ def sign_in_request(request):
     return render(request, "registrations/sign_in_request.html", {"form": form})
 
 
+@personal
 @require_http_methods(["GET", "POST"])
 def sign_in_link(request, token):
     """GET asks for a click (mail scanners that prefetch links use nothing up); POST signs in."""
@@ -151,6 +155,7 @@ def _require_person(request):
     return person
 
 
+@personal
 def my_registrations(request):
     person = _require_person(request)
     if person is None:
@@ -186,6 +191,7 @@ def _open_event(slug) -> Event:
     return event
 
 
+@personal
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
     event = _open_event(slug)
@@ -239,6 +245,7 @@ def _registration_by_token(token) -> Registration:
     return registration
 
 
+@personal
 def registration_done(request, token):
     registration = _registration_by_token(token)
     return render(
@@ -266,6 +273,7 @@ def _manage_post(request, registration, form) -> str | None:
     return None
 
 
+@personal
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     """The personal manage page: the secret link is the key, no sign-in needed."""
@@ -313,6 +321,7 @@ def manage(request, token):
     )
 
 
+@personal
 def manage_ics(request, token):
     registration = _registration_by_token(token)
     event = registration.event
@@ -345,6 +354,7 @@ def resend_manage_link(request, slug):
     return render(request, "registrations/resend_link.html", {"event": event, "form": form})
 
 
+@personal
 @require_http_methods(["GET", "POST"])
 def carry_over(request, token):
     """From the invitation to a replacement event: one click carries the registration over."""
@@ -367,6 +377,7 @@ def carry_over(request, token):
     )
 
 
+@personal
 def participant_list(request, slug):
     """The event's participants for the networking the event exists for: only people who
     chose to be seen, and only for those confirmed for the event themselves."""

@@ -3,6 +3,8 @@ import shutil
 
 import pytest
 
+from jahrestreffen import proxies
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run there
 # unless told it is safe. Test-only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -19,6 +21,9 @@ def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Pages render fresh in tests; tests/events/test_page_cache.py turns the cache on.
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    # The warning about an unexpected X-Forwarded-For is once per process; each test starts
+    # as if none had come yet.
+    proxies.forget_unexpected_forwarded_header()
 
 
 @pytest.fixture(scope="session")

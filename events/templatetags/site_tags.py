@@ -1,6 +1,8 @@
+import nh3
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
@@ -22,3 +24,55 @@ def language_links(context) -> list[dict]:
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+# What staff may use in a site page (imprint, privacy notice, accessibility statement): text
+# structure, links and simple tables. Everything else is dropped: script and style with their
+# content, other tags (meta refresh, iframe, form, img) keeping only their text, event-handler
+# and style attributes, and links to anything but web pages and mail (no javascript: or data:).
+SITE_PAGE_TAGS = {
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "br",
+    "a",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "abbr",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+SITE_PAGE_ATTRIBUTES = {
+    "a": {"href"},
+    "abbr": {"title"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+SITE_PAGE_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@register.filter
+def site_page_html(content: str) -> SafeString:
+    """A site page's HTML, as staff wrote it in the admin, reduced to the allowed markup.
+
+    Staff accounts can be taken over, and the pages are public: unfiltered, one edit could put
+    a script or a redirect in front of every visitor.
+    """
+    # Safe: nh3 has just removed everything not on the lists above.
+    return mark_safe(
+        nh3.clean(
+            content or "",
+            tags=SITE_PAGE_TAGS,
+            attributes=SITE_PAGE_ATTRIBUTES,
+            url_schemes=SITE_PAGE_URL_SCHEMES,
+        )
+    )

@@ -21,4 +21,4 @@ def demo(transactional_db):
     # Its flush after each test also empties the site pages the migration created; recreate them.
     site_pages = import_module("events.migrations.0002_site_pages")
     site_pages.create_pages(django_apps, None)
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_users=True, stdout=io.StringIO())

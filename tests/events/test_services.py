@@ -390,9 +390,9 @@ def _counts() -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_load_demo_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_users=True, stdout=io.StringIO())
     first = _counts()
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_users=True, stdout=io.StringIO())
     assert _counts() == first
     assert first["Event"] == 3
 

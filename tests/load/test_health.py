@@ -13,7 +13,7 @@ from jahrestreffen import health
 
 pytestmark = pytest.mark.django_db
 
-ALL_OK = {"database": "ok", "migrations": "ok", "worker": "ok"}
+ALL_OK = {"database": "ok", "migrations": "ok", "worker": "ok", "proxy": "ok"}
 
 
 @pytest.fixture(autouse=True)
@@ -98,6 +98,7 @@ def test_unreachable_database_answers_503(client, monkeypatch):
         "database": "unreachable: OperationalError",
         "migrations": "not checked",
         "worker": "not checked",
+        "proxy": "ok",
     }
 
 

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from events.demo import load_events
@@ -18,7 +19,23 @@ DEMO_STAFF_PASSWORD = "jahrestreffen-demo"
 class Command(BaseCommand):
     help = "Load the demo events, members and a staff user. Safe to run repeatedly."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-demo-users",
+            action="store_true",
+            help="Create the demo staff users (their passwords are published in the README) "
+            "even though DEBUG is off.",
+        )
+
     def handle(self, *args, **options):
+        # Staff accounts with a published password are an open door on a reachable server;
+        # outside development they are created only when asked for by name.
+        if not settings.DEBUG and not options["allow_demo_users"]:
+            raise CommandError(
+                "DEBUG is off: the demo staff users have published passwords, so load_demo "
+                "does not create them. Use DEBUG=1 for development, or --allow-demo-users on "
+                "a server nobody else can reach."
+            )
         with transaction.atomic():
             events = load_events()
             load_members()
