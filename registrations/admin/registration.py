@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from events.admin import ActionSelectionMixin
+from events.admin import ActionSelectionMixin, IntegerListFilter
 from events.models import Event, ProgrammeItem
 
 from .. import services
@@ -25,7 +25,7 @@ class ProgrammeChoiceInline(admin.TabularInline):
         return False
 
 
-class ProgrammeItemFilter(admin.SimpleListFilter):
+class ProgrammeItemFilter(IntegerListFilter):
     title = _("side programme item")
     parameter_name = "item"
 
