@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.ics import build_calendar
+from events.ics import content_type as ics_content_type
 from events.models import Event
+from events.seo import absolute_url
 
 from . import services
 from .forms import (
@@ -296,8 +298,8 @@ def manage(request, token):
 def manage_ics(request, token):
     registration = _registration_by_token(token)
     event = registration.event
-    content = build_calendar(event, url=request.build_absolute_uri(event.get_absolute_url()))
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    content = build_calendar(event, url=absolute_url(event.get_absolute_url()))
+    response = HttpResponse(content, content_type=ics_content_type())
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
 

@@ -1,5 +1,7 @@
 from django import template
 
+from events.jsonld import with_offer
+
 from ..exports import can_see_participants
 from ..models import Registration
 from ..services import is_full
@@ -7,13 +9,29 @@ from ..services import is_full
 register = template.Library()
 
 
+def _registration_state(event) -> tuple[int, str]:
+    """Confirmed registrations and the registration state, counted once per page."""
+    cached = getattr(event, "_registration_state_cache", None)
+    if cached is None:
+        confirmed = Registration.objects.filter(
+            event=event, status=Registration.Status.CONFIRMED
+        ).count()
+        cached = (confirmed, event.registration_state(is_full=is_full(event, confirmed)))
+        event._registration_state_cache = cached
+    return cached
+
+
+@register.simple_tag
+def jsonld_with_offer(data: dict, event) -> dict:
+    """The event's JSON-LD with an offer whose availability follows the registration state."""
+    _confirmed, state = _registration_state(event)
+    return with_offer(data, event=event, state=state)
+
+
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
-    confirmed = Registration.objects.filter(
-        event=event, status=Registration.Status.CONFIRMED
-    ).count()
-    full = is_full(event, confirmed)
+    confirmed, state = _registration_state(event)
     request = context.get("request")
     person = getattr(request, "contact_person", None)
     mine = (
@@ -29,7 +47,7 @@ def registration_box(context, event):
         "mine": mine,
         "sees_participants": can_see_participants(event, person),
         "event": event,
-        "state": event.registration_state(is_full=full),
+        "state": state,
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),
         "request": context.get("request"),
     }

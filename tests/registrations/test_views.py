@@ -713,7 +713,7 @@ def test_manage_page_offers_a_calendar_file(client, person, event):
     response = client.get(f"{manage_url(registration)}kalender.ics")
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8; method=PUBLISH"
     assert f'filename="{event.slug}.ics"' in response["Content-Disposition"]
     vevents = Calendar.from_ical(response.content).walk("VEVENT")
     assert [v.decoded("dtstart").date() for v in vevents] == [d.date for d in event.sorted_days]
