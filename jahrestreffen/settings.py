@@ -155,6 +155,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form gets a page that explains it, in the site's look and language.
+CSRF_FAILURE_VIEW = "jahrestreffen.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 # Content-Security-Policy (jahrestreffen.middleware; the shape Django 6.0 reads as SECURE_CSP):
 # no inline script or style anywhere, so an injected tag or attribute does nothing.

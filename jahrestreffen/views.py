@@ -1,12 +1,13 @@
-"""Site-wide answers that belong to no app: robots.txt, the favicon at its well-known address."""
+"""Site-wide answers that belong to no app: robots.txt, the favicon at its well-known address,
+the page for a refused form (CSRF)."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponsePermanentRedirect
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
-from django.views.generic import RedirectView
 
 from events.seo import absolute_url
 
@@ -46,4 +47,14 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-favicon = RedirectView.as_view(url=static("favicon.ico"), permanent=True)
+@require_GET
+def favicon(request):
+    # The hashed static name is looked up per request: at import time there may be no
+    # manifest yet (collectstatic itself imports the URLconf).
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: say in plain words why the form was refused and what to do."""
+    template = loader.get_template("403_csrf.html")
+    return HttpResponseForbidden(template.render({"reason": reason}, request))

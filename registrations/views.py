@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from events.ics import build_calendar
 from events.ics import content_type as ics_content_type
@@ -95,8 +95,12 @@ def sign_in_link(request, token):
     return render(request, "registrations/sign_in_confirm.html", {"person": person})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_out_view(request):
+    """GET (a bookmarked or typed address) asks with a button; only POST signs out, so that
+    no link or prefetch can end a session."""
+    if request.method == "GET":
+        return render(request, "registrations/sign_out.html")
     person = request.contact_person
     if person and request.POST.get("everywhere"):
         services.sign_out_everywhere(person=person)

@@ -261,7 +261,9 @@ def test_sign_out_ends_the_session(person_client):
 
 
 def test_sign_out_needs_a_post(person_client):
-    assert person_client.get("/abmelden/").status_code == 405
+    """GET shows a page with the sign-out button (tests/site/test_error_pages.py) and keeps
+    the session."""
+    assert person_client.get("/abmelden/").status_code == 200
     assert person_client.get(MY_REGISTRATIONS).status_code == 200
 
 

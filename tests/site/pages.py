@@ -89,6 +89,8 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
             ),
             Page("manage", f"{prefix}/anmeldung/{registration.manage_token}/", personal=True),
             Page("my registrations", f"{prefix}/meine-anmeldungen/", "registrant", personal=True),
+            Page("sign out", f"{prefix}/abmelden/", "registrant", personal=True),
+            Page("not found", f"{prefix}/gibt-es-nicht/", status=404, personal=True),
             Page(
                 "participant list",
                 f"{prefix}{upcoming.get_absolute_url()}teilnehmende/",

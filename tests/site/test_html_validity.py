@@ -11,7 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from django.views import defaults
 
+from jahrestreffen.views import csrf_failure
 from tests.site.pages import build_pages, fetch
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -45,6 +49,17 @@ def test_every_public_and_registrant_page_is_valid_html(tmp_path):
         path = tmp_path / f"{index:02d}-{slug}{'-en' if page.path.startswith('/en/') else ''}.html"
         path.write_bytes(response.content)
         files.append(path)
+
+    for language in ["de", "en"]:
+        with translation.override(language):
+            pages_without_route = {
+                "server-error": defaults.server_error(RequestFactory().get("/")),
+                "csrf-failure": csrf_failure(RequestFactory().post("/")),
+            }
+        for name, response in pages_without_route.items():
+            path = tmp_path / f"{name}-{language}.html"
+            path.write_bytes(response.content)
+            files.append(path)
 
     errors = vnu_errors(files)
 
