@@ -141,6 +141,10 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Difu-Jahrestreffen <jahrestreffen@difu.de>"
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Feedback on barriers (accessibility statement, events/migrations/0006).
+ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="barrierefreiheit@difu.de"
+)
 
 TASKS = {
     "default": {

@@ -3,7 +3,9 @@ must hold on all of them (valid HTML, head metadata, noindex)."""
 
 import io
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import Client
 
@@ -26,6 +28,12 @@ class Page:
     data: dict | None = None
     status: int = 200
     personal: bool = False  # carries a personal link or personal data: noindex
+
+
+def create_site_pages() -> None:
+    """The flat pages as the migrations leave them (a transactional test's flush empties them)."""
+    import_module("events.migrations.0002_site_pages").create_pages(django_apps, None)
+    import_module("events.migrations.0006_accessibility_statement").forwards(django_apps, None)
 
 
 def registrant_client(person: ContactPerson) -> Client:
