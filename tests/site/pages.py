@@ -28,6 +28,7 @@ class Page:
     data: dict | None = None
     status: int = 200
     personal: bool = False  # carries a personal link or personal data: noindex
+    shows: str = ""  # a snippet proving the page is the one meant (e.g. not the form again)
 
 
 def create_site_pages() -> None:
@@ -58,6 +59,15 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
         event=upcoming, registered_by=person
     ).first() or RegistrationFactory(event=upcoming, registered_by=person)
     token = services.sign_in_token_make(person=person)
+    access_request = {
+        "salutation": "frau",
+        "first_name": "Berta",
+        "last_name": "Neu",
+        "email": "berta.neu@stadt.example.org",
+        "organisation": person.organisation_id,
+        "function": "Referentin",
+        "message": "",
+    }
 
     pages: list[Page] = []
     for prefix in ["", "/en"]:
@@ -79,11 +89,28 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
                 f"{prefix}/anmelden/",
                 method="post",
                 data={"email": "nobody@example.org"},
+                shows='<p role="status">',
             ),
             Page("sign in confirm", f"{prefix}/anmelden/link/{token}/", personal=True),
             Page("sign in failed", f"{prefix}/anmelden/link/invalid/", status=400),
             Page("access request", f"{prefix}/zugang-beantragen/"),
+            Page(
+                "access request sent",
+                f"{prefix}/zugang-beantragen/",
+                method="post",
+                data={
+                    **access_request,
+                    "email": f"{prefix.strip('/') or 'de'}.neu@stadt.example.org",
+                },
+            ),
             Page("resend link", f"{prefix}{upcoming.get_absolute_url()}link-erneut/"),
+            Page(
+                "resend link sent",
+                f"{prefix}{upcoming.get_absolute_url()}link-erneut/",
+                method="post",
+                data={"email": DEMO_CONTACT_EMAIL},
+                shows='<p role="status">',
+            ),
             Page(
                 "registration form",
                 f"{prefix}{upcoming.get_absolute_url()}anmeldung/",

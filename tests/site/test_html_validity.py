@@ -45,6 +45,7 @@ def test_every_public_and_registrant_page_is_valid_html(tmp_path):
         response = fetch(page, clients)
         assert response.status_code == page.status, (page, response.status_code)
         assert response["Content-Type"].startswith("text/html"), page
+        assert page.shows in response.content.decode(), page
         slug = re.sub(r"[^a-z0-9]+", "-", page.name)
         path = tmp_path / f"{index:02d}-{slug}{'-en' if page.path.startswith('/en/') else ''}.html"
         path.write_bytes(response.content)
