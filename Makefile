@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=1
 # Two cores on these machines: two test processes keep the suite well under its time limit.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install system-deps chromium messages lint format worker bench clean
+.PHONY: run test install system-deps chromium tools messages lint format worker bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,23 @@ chromium: $(VENV)/.installed
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else $(VENV)/bin/playwright install chromium; fi
 
+# The W3C Nu HTML checker (vnu-jar from npm) for tests/site/test_html_validity.py, kept in
+# .tools/ (ignored by git). It needs Java and npm; as root on Debian they are installed here.
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+tools: $(VNU_JAR)
+$(VNU_JAR):
+	@missing=""; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+	mkdir -p .tools
+	cd .tools && npm install --no-audit --no-fund --silent vnu-jar
+	test -f $@ && touch $@
+
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
@@ -59,7 +76,7 @@ run: install
 worker: install
 	$(PY) manage.py db_worker
 
-test: install chromium
+test: install chromium tools
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 lint: $(VENV)/.installed
@@ -86,4 +103,4 @@ bench: install $(VENV)/.bench-installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 bench/out
+	rm -rf $(VENV) staticfiles db.sqlite3 bench/out .tools

@@ -170,7 +170,19 @@ class EventAdmin(SimpleHistoryAdmin):
     inlines = [EventDayInline, ProgrammeItemInline, OrganiserContactInline, EventChangeInline]
     fieldsets = [
         (None, {"fields": ["series", "title", "slug", "subtitle", "lead_theme", "published"]}),
-        (_("Text"), {"fields": ["teaser", "description", "audience", "fee_note", "is_free"]}),
+        (
+            _("Text"),
+            {
+                "fields": [
+                    "teaser",
+                    "description",
+                    ("image", "image_alt"),
+                    "audience",
+                    "fee_note",
+                    "is_free",
+                ]
+            },
+        ),
         (_("Organiser"), {"fields": ["organiser", "organiser_url"]}),
         (
             _("Venue"),

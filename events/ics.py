@@ -4,11 +4,11 @@ One VEVENT per day, each with a UID derived from the event's stable UID and the 
 position, so that calendar clients replace the entries when SEQUENCE rises.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, vCalAddress, vText
+from icalendar import Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as VEvent
 
 from .models import Event
@@ -18,20 +18,55 @@ def day_uid(event: Event, index: int) -> str:
     return f"{event.uid}-{index}@jahrestreffen.difu.de"
 
 
-def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> bytes:
-    """The event as iCalendar bytes. `method` is PUBLISH for downloads, REQUEST or CANCEL in mails.
+# Time zones written as yearly rules. icalendar's generated definitions list every transition
+# as an RDATE, which Outlook and dateutil-based readers (vobject) ignore: they would show summer
+# events an hour early. These rules hold since 1996, long before the first event here.
+RULE_TIMEZONES = {
+    "Europe/Berlin": """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:DAYLIGHT
+TZNAME:CEST
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZNAME:CET
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+""",
+}
 
-    A cancelled event always carries STATUS:CANCELLED; with METHOD:CANCEL clients remove it.
-    """
+
+def _add_timezones(cal: Calendar) -> None:
+    """TZID references need their VTIMEZONE definitions (RFC 5545 3.2.19)."""
+    rules = RULE_TIMEZONES.get(settings.TIME_ZONE)
+    if rules and cal.walk("VEVENT"):
+        cal.add_component(Timezone.from_ical(rules.replace("\n", "\r\n")))
+    cal.add_missing_timezones()
+
+
+def content_type(method: str = "PUBLISH") -> str:
+    """The media type of a calendar answer; RFC 5546 puts the METHOD in it too."""
+    return f"text/calendar; charset=utf-8; method={method}"
+
+
+def _calendar(method: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//Difu//Jahrestreffen//DE")
     cal.add("version", "2.0")
     cal.add("method", method)
     cal.add("x-wr-timezone", settings.TIME_ZONE)
-    stamp = timezone.now()
+    return cal
+
+
+def _add_event(cal: Calendar, event: Event, *, url: str, stamp: datetime) -> None:
     days = event.sorted_days
-    if event.is_cancelled and not days:
-        days = []
     status = {
         Event.Status.CANCELLED: "CANCELLED",
         Event.Status.POSTPONED: "TENTATIVE",
@@ -57,8 +92,30 @@ def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> b
         organizer.params["cn"] = vText(event.organiser)
         vevent.add("organizer", organizer)
         cal.add_component(vevent)
-    # TZID references need their VTIMEZONE definitions (RFC 5545 3.2.19).
-    cal.add_missing_timezones()
+
+
+def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> bytes:
+    """The event as iCalendar bytes. `method` is PUBLISH for downloads, REQUEST or CANCEL in mails.
+
+    A cancelled event always carries STATUS:CANCELLED; with METHOD:CANCEL clients remove it.
+    """
+    cal = _calendar(method)
+    _add_event(cal, event, url=url, stamp=timezone.now())
+    _add_timezones(cal)
+    return cal.to_ical()
+
+
+def build_feed(events, *, url_for) -> bytes:
+    """All given events in one subscribable calendar, with the same UIDs as the single
+    downloads, so a subscriber's entries update in place; `url_for(event)` is the page address."""
+    cal = _calendar("PUBLISH")
+    cal.add("x-wr-calname", "Difu-Jahrestreffen")
+    cal.add("x-published-ttl", "PT6H")
+    cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    stamp = timezone.now()
+    for event in events:
+        _add_event(cal, event, url=url_for(event), stamp=stamp)
+    _add_timezones(cal)
     return cal.to_ical()
 
 

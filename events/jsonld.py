@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import Event, EventChange
+from .models import Event, EventChange, RegistrationState
 
 STATUS_URLS = {
     Event.Status.SCHEDULED: "https://schema.org/EventScheduled",
@@ -12,7 +12,21 @@ STATUS_URLS = {
 }
 
 
-def event_jsonld(event: Event, *, url: str, changes: list[EventChange]) -> dict:
+# Registration state → schema.org ItemAvailability of the offer. Without registration, or once the
+# event is cancelled, there is nothing on offer.
+AVAILABILITY = {
+    RegistrationState.OPEN: "https://schema.org/InStock",
+    RegistrationState.WAITING_LIST: "https://schema.org/SoldOut",
+    RegistrationState.FULL: "https://schema.org/SoldOut",
+    RegistrationState.NOT_YET_OPEN: "https://schema.org/PreOrder",
+    RegistrationState.CLOSED: "https://schema.org/OutOfStock",
+    RegistrationState.POSTPONED: "https://schema.org/OutOfStock",
+}
+
+
+def event_jsonld(
+    event: Event, *, url: str, changes: list[EventChange], image_url: str = ""
+) -> dict:
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Event",
@@ -26,6 +40,8 @@ def event_jsonld(event: Event, *, url: str, changes: list[EventChange]) -> dict:
     }
     if event.organiser_url:
         data["organizer"]["url"] = event.organiser_url
+    if image_url:
+        data["image"] = [image_url]
     if event.subtitle or event.lead_theme:
         data["description"] = " – ".join(p for p in [event.subtitle, event.lead_theme] if p)
     if event.starts_at:
@@ -55,3 +71,22 @@ def event_jsonld(event: Event, *, url: str, changes: list[EventChange]) -> dict:
     if previous:
         data["previousStartDate"] = previous if len(previous) > 1 else previous[0]
     return data
+
+
+def with_offer(data: dict, *, event: Event, state: RegistrationState) -> dict:
+    """The event's JSON-LD with its `offers`: free of charge for members, available as the
+    registration state says (the registrations app knows whether places are left)."""
+    availability = AVAILABILITY.get(state)
+    if availability is None or not event.is_free:
+        # Fees are not modelled: an offer without a price would be wrong, so there is none.
+        return data
+    offer = {
+        "@type": "Offer",
+        "price": 0,
+        "priceCurrency": "EUR",
+        "availability": availability,
+        "url": data["url"],
+    }
+    if event.registration_opens_at:
+        offer["validFrom"] = timezone.localtime(event.registration_opens_at).isoformat()
+    return {**data, "offers": offer}

@@ -6,6 +6,7 @@ app_name = "events"
 
 urlpatterns = [
     path("", views.event_list, name="list"),
+    path("veranstaltungen.ics", views.events_feed, name="feed"),
     path("veranstaltungen/<slug:slug>/", views.event_detail, name="detail"),
     path("veranstaltungen/<slug:slug>/kalender.ics", views.event_ics, name="ics"),
     path("impressum/", views.site_page, {"key": "imprint"}, name="imprint"),

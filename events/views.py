@@ -2,15 +2,18 @@ from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from .cache import cached_page
-from .ics import build_calendar
+from .ics import build_calendar, build_feed, content_type
 from .jsonld import event_jsonld
 from .models import Event, EventChange
 from .selectors import event_for_page, related_events
+from .seo import absolute_url, site_domain
 
 
 def _page_name(request) -> str:
@@ -23,10 +26,16 @@ def event_list(request):
     def render_page():
         events = Event.objects.published().select_related("series")
         today = timezone.localdate()
+        feed_path = reverse("events:feed")
         return render(
             request,
             "events/event_list.html",
-            {"upcoming": events.upcoming(today), "past": events.past(today)},
+            {
+                "upcoming": events.upcoming(today),
+                "past": events.past(today),
+                "feed_url": feed_path,
+                "webcal_url": f"webcal://{site_domain()}{feed_path}",
+            },
         )
 
     return cached_page(request, _page_name(request), render_page)
@@ -48,9 +57,11 @@ def _render_detail(request, slug):
     event = _get_event(slug)
     changes = list(event.changes.all())
     date_changes = [c for c in changes if c.kind == EventChange.Kind.RESCHEDULED]
-    url = request.build_absolute_uri(event.get_absolute_url())
-    jsonld = event_jsonld(event, url=url, changes=changes)
+    url = absolute_url(event.get_absolute_url())
+    image_url = absolute_url(event.image.url) if event.image else ""
+    jsonld = event_jsonld(event, url=url, changes=changes, image_url=image_url)
     replacement = getattr(event, "replacement", None)
+    description = event.teaser or event.subtitle or event.lead_theme or event.title
     return render(
         request,
         "events/event_detail.html",
@@ -61,6 +72,8 @@ def _render_detail(request, slug):
             "replaces": event.replaces if event.replaces and event.replaces.published else None,
             "related_events": related_events(event=event),
             "jsonld": jsonld,
+            "image_url": image_url,
+            "description": Truncator(description).chars(300),
         },
     )
 
@@ -68,11 +81,22 @@ def _render_detail(request, slug):
 @require_safe
 def event_ics(request, slug):
     event = _get_event(slug)
-    url = request.build_absolute_uri(event.get_absolute_url())
-    response = HttpResponse(
-        build_calendar(event, url=url), content_type="text/calendar; charset=utf-8"
-    )
+    url = absolute_url(event.get_absolute_url())
+    response = HttpResponse(build_calendar(event, url=url), content_type=content_type())
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_safe
+def events_feed(request):
+    """Every published event as one calendar to subscribe to (webcal:), updated as events
+    change."""
+    events = (
+        Event.objects.published().prefetch_related("days", "contacts").order_by("created_at", "pk")
+    )
+    content = build_feed(events, url_for=lambda e: absolute_url(e.get_absolute_url()))
+    response = HttpResponse(content, content_type=content_type())
+    response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
     return response
 
 

@@ -1,9 +1,15 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from events.sitemaps import SITEMAPS
+
 from .health import healthz
+from .views import favicon, robots_txt
 
 admin.site.site_header = _("Jahrestreffen – Administration")
 admin.site.site_title = _("Jahrestreffen")
@@ -12,6 +18,9 @@ admin.site.index_title = _("Events, members and registrations")
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("favicon.ico", favicon),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -19,3 +28,6 @@ urlpatterns += i18n_patterns(
     path("", include("events.urls")),
     prefix_default_language=False,
 )
+
+# Uploaded event images; in production the reverse proxy serves MEDIA_ROOT (see README).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

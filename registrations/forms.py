@@ -3,6 +3,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
@@ -25,12 +26,17 @@ class _Form(forms.Form):
 
     submit_label = _("Send")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", self.submit_label))
+    @cached_property
+    def helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_method = "post"
+        helper.attrs = {"novalidate": ""}
+        # Without a layout, crispy-forms hands the form's attributes to radio and checkbox
+        # groups too, and `novalidate` on a <div> is invalid HTML. Built on first use, when
+        # __init__ has settled which fields the form has.
+        helper.layout = Layout(*self.fields)
+        helper.add_input(Submit("submit", self.submit_label))
+        return helper
 
     def clean(self):
         """No control characters in any text (they break mails and exports); line breaks

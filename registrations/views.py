@@ -11,10 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from events.ics import build_calendar
+from events.ics import content_type as ics_content_type
 from events.models import Event
+from events.seo import absolute_url
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
@@ -101,8 +103,12 @@ def sign_in_link(request, token):
     return render(request, "registrations/sign_in_confirm.html", {"person": person})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_out_view(request):
+    """GET (a bookmarked or typed address) asks with a button; only POST signs out, so that
+    no link or prefetch can end a session."""
+    if request.method == "GET":
+        return render(request, "registrations/sign_out.html")
     person = request.contact_person
     if person and request.POST.get("everywhere"):
         services.sign_out_everywhere(person=person)
@@ -325,8 +331,8 @@ def manage(request, token):
 def manage_ics(request, token):
     registration = _registration_by_token(token)
     event = registration.event
-    content = build_calendar(event, url=request.build_absolute_uri(event.get_absolute_url()))
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    content = build_calendar(event, url=absolute_url(event.get_absolute_url()))
+    response = HttpResponse(content, content_type=ics_content_type())
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
 

@@ -125,6 +125,21 @@ class Event(models.Model):
         _("organiser"), max_length=300, default="Deutsches Institut für Urbanistik gGmbH (Difu)"
     )
     organiser_url = models.URLField(_("organiser website"), blank=True, default="https://difu.de")
+    image = models.ImageField(
+        _("image"),
+        upload_to="events/",
+        blank=True,
+        help_text=_(
+            "Shown on the event page and in previews when the page is shared; "
+            "landscape, at least 1200 × 630 pixels."
+        ),
+    )
+    image_alt = models.CharField(
+        _("image description (alternative text)"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
     is_online = models.BooleanField(_("online event"), default=False)
     venue_name = models.CharField(_("venue"), max_length=200, blank=True)
     venue_address = models.CharField(_("street address"), max_length=300, blank=True)
@@ -221,6 +236,11 @@ class Event(models.Model):
                 condition=~Q(replaces=models.F("pk")),
                 name="event_not_replacing_itself",
                 violation_error_message=_("An event cannot replace itself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="event_image_has_alt_text",
+                violation_error_message=_("An image needs a description (alternative text)."),
             ),
             models.CheckConstraint(
                 condition=Q(is_online=True) | ~Q(venue_city="") | Q(published=False),

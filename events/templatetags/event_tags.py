@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
@@ -37,3 +38,12 @@ def day_span(days) -> str:
     longs = [date_format(d, pgettext("day with month and year", "j F Y")) for d in dates]
     head = ", ".join(longs[:-1])
     return f"{head} {conjunction} {longs[-1]}"
+
+
+@register.filter
+def html_datetime(value) -> str:
+    """A moment as a valid `<time datetime>`: local time with offset, whole seconds (HTML allows
+    at most three digits of a fraction; Django's "c" format prints six)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -5,6 +5,8 @@ from django.urls import translate_url
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
+from ..seo import CONTENT_LANGUAGE, OG_LOCALES, absolute_url, language_alternates
+
 register = template.Library()
 
 
@@ -76,3 +78,40 @@ def site_page_html(content: str) -> SafeString:
             url_schemes=SITE_PAGE_URL_SCHEMES,
         )
     )
+
+
+@register.inclusion_tag("includes/page_alternates.html", takes_context=True)
+def page_alternates(context) -> dict:
+    """Canonical address of the page in the current language and its versions in the
+    others (hreflang), for search engines."""
+    request = context.get("request")
+    path = request.path if request else "/"
+    return {
+        "canonical": absolute_url(path),
+        "alternates": language_alternates(path),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    request = context.get("request")
+    return absolute_url(request.path if request else "/")
+
+
+@register.simple_tag
+def og_locales() -> dict:
+    """og:locale of the current language and og:locale:alternate of the others."""
+    current = get_language()
+    return {
+        "current": OG_LOCALES.get(current, current),
+        "alternates": [OG_LOCALES.get(c, c) for c, _n in settings.LANGUAGES if c != current],
+    }
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """` lang="de"` on an element with event content (written in German only) when the page
+    is in another language, so screen readers and translators read it as German."""
+    if get_language() == CONTENT_LANGUAGE:
+        return ""
+    return mark_safe(f' lang="{CONTENT_LANGUAGE}"')

@@ -1,5 +1,7 @@
 from django import template
 
+from events.jsonld import with_offer
+
 from ..models import Registration
 from ..selectors import capacity
 from ..selectors.directory import can_see_participants
@@ -7,11 +9,28 @@ from ..selectors.directory import can_see_participants
 register = template.Library()
 
 
+def _registration_state(event) -> tuple[int, str]:
+    """Confirmed registrations and the registration state, counted once per page."""
+    cached = getattr(event, "_registration_state_cache", None)
+    if cached is None:
+        confirmed = capacity.confirmed_count(event)
+        full = capacity.event_is_full(event, confirmed)
+        cached = (confirmed, event.registration_state(is_full=full))
+        event._registration_state_cache = cached
+    return cached
+
+
+@register.simple_tag
+def jsonld_with_offer(data: dict, event) -> dict:
+    """The event's JSON-LD with an offer whose availability follows the registration state."""
+    _confirmed, state = _registration_state(event)
+    return with_offer(data, event=event, state=state)
+
+
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
-    confirmed = capacity.confirmed_count(event)
-    full = capacity.event_is_full(event, confirmed)
+    confirmed, state = _registration_state(event)
     request = context.get("request")
     person = getattr(request, "contact_person", None)
     mine = (
@@ -27,7 +46,7 @@ def registration_box(context, event):
         "mine": mine,
         "sees_participants": can_see_participants(event, person),
         "event": event,
-        "state": event.registration_state(is_full=full),
+        "state": state,
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),
         "request": context.get("request"),
     }

@@ -1,10 +1,10 @@
 import io
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.test import override_settings
+
+from tests.site.pages import create_site_pages
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -19,6 +19,5 @@ def _plain_http_live_server():
 def demo(transactional_db):
     # live_server answers from another thread, so the data must be committed (transactional_db).
     # Its flush after each test also empties the site pages the migration created; recreate them.
-    site_pages = import_module("events.migrations.0002_site_pages")
-    site_pages.create_pages(django_apps, None)
+    create_site_pages()
     call_command("load_demo", allow_demo_users=True, stdout=io.StringIO())

@@ -261,7 +261,9 @@ def test_sign_out_ends_the_session(person_client):
 
 
 def test_sign_out_needs_a_post(person_client):
-    assert person_client.get("/abmelden/").status_code == 405
+    """GET shows a page with the sign-out button (tests/site/test_error_pages.py) and keeps
+    the session."""
+    assert person_client.get("/abmelden/").status_code == 200
     assert person_client.get(MY_REGISTRATIONS).status_code == 200
 
 
@@ -713,7 +715,7 @@ def test_manage_page_offers_a_calendar_file(client, person, event):
     response = client.get(f"{manage_url(registration)}kalender.ics")
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Type"] == "text/calendar; charset=utf-8; method=PUBLISH"
     assert f'filename="{event.slug}.ics"' in response["Content-Disposition"]
     vevents = Calendar.from_ical(response.content).walk("VEVENT")
     assert [v.decoded("dtstart").date() for v in vevents] == [d.date for d in event.sorted_days]

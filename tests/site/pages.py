@@ -1,0 +1,143 @@
+"""Every page a visitor or registrant can reach, built on the demo data, for the checks that
+must hold on all of them (valid HTML, head metadata, noindex)."""
+
+import io
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps as django_apps
+from django.core.management import call_command
+from django.test import Client
+
+from events import services as event_services
+from events.demo import SEED_SLUG
+from events.models import Event
+from registrations import services
+from registrations.demo import DEMO_CONTACT_EMAIL
+from registrations.middleware import SESSION_KEY
+from registrations.models import ContactPerson, Registration
+from tests.factories import EventFactory, RegistrationFactory
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    client: str = "visitor"  # or "registrant"
+    method: str = "get"
+    data: dict | None = None
+    status: int = 200
+    personal: bool = False  # carries a personal link or personal data: noindex
+    shows: str = ""  # a snippet proving the page is the one meant (e.g. not the form again)
+
+
+def create_site_pages() -> None:
+    """The flat pages as the migrations leave them (a transactional test's flush empties them)."""
+    import_module("events.migrations.0002_site_pages").create_pages(django_apps, None)
+    import_module("events.migrations.0006_accessibility_statement").forwards(django_apps, None)
+
+
+def registrant_client(person: ContactPerson) -> Client:
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = {"id": person.pk, "epoch": person.session_epoch}
+    session.save()
+    return client
+
+
+def build_pages() -> tuple[list[Page], dict[str, Client]]:
+    """Demo data plus a postponed event and a confirmed registration of the demo contact."""
+    call_command("load_demo", stdout=io.StringIO())
+    seed = Event.objects.get(slug=SEED_SLUG)
+    replacement = seed.replacement
+    upcoming = Event.objects.published().exclude(pk__in=[seed.pk, replacement.pk]).get()
+    postponed = EventFactory(slug="jahrestreffen-verschoben", title="Verschobenes Treffen")
+    event_services.event_postpone(event=postponed, notice="Neue Termine folgen.")
+
+    person = ContactPerson.objects.get(email=DEMO_CONTACT_EMAIL)
+    registration = Registration.objects.filter(
+        event=upcoming, registered_by=person
+    ).first() or RegistrationFactory(event=upcoming, registered_by=person)
+    token = services.sign_in_token_make(person=person)
+    access_request = {
+        "salutation": "frau",
+        "first_name": "Berta",
+        "last_name": "Neu",
+        "email": "berta.neu@stadt.example.org",
+        "organisation": person.organisation_id,
+        "function": "Referentin",
+        "message": "",
+    }
+
+    pages: list[Page] = []
+    for prefix in ["", "/en"]:
+        pages += [
+            Page("event list", f"{prefix}/"),
+            Page("rescheduled event", f"{prefix}{seed.get_absolute_url()}"),
+            Page("cancelled replacement", f"{prefix}{replacement.get_absolute_url()}"),
+            Page("upcoming event", f"{prefix}{upcoming.get_absolute_url()}"),
+            Page("postponed event", f"{prefix}{postponed.get_absolute_url()}"),
+            Page(
+                "upcoming event signed in", f"{prefix}{upcoming.get_absolute_url()}", "registrant"
+            ),
+            Page("imprint", f"{prefix}/impressum/"),
+            Page("privacy", f"{prefix}/datenschutz/"),
+            Page("accessibility", f"{prefix}/barrierefreiheit/"),
+            Page("sign in", f"{prefix}/anmelden/"),
+            Page(
+                "sign in sent",
+                f"{prefix}/anmelden/",
+                method="post",
+                data={"email": "nobody@example.org"},
+                shows='<p role="status">',
+            ),
+            Page("sign in confirm", f"{prefix}/anmelden/link/{token}/", personal=True),
+            Page("sign in failed", f"{prefix}/anmelden/link/invalid/", status=400),
+            Page("access request", f"{prefix}/zugang-beantragen/"),
+            Page(
+                "access request sent",
+                f"{prefix}/zugang-beantragen/",
+                method="post",
+                data={
+                    **access_request,
+                    "email": f"{prefix.strip('/') or 'de'}.neu@stadt.example.org",
+                },
+            ),
+            Page("resend link", f"{prefix}{upcoming.get_absolute_url()}link-erneut/"),
+            Page(
+                "resend link sent",
+                f"{prefix}{upcoming.get_absolute_url()}link-erneut/",
+                method="post",
+                data={"email": DEMO_CONTACT_EMAIL},
+                shows='<p role="status">',
+            ),
+            Page(
+                "registration form",
+                f"{prefix}{upcoming.get_absolute_url()}anmeldung/",
+                "registrant",
+                personal=True,
+            ),
+            Page(
+                "registration done",
+                f"{prefix}/anmeldung/{registration.manage_token}/bestaetigung/",
+                personal=True,
+            ),
+            Page("manage", f"{prefix}/anmeldung/{registration.manage_token}/", personal=True),
+            Page("my registrations", f"{prefix}/meine-anmeldungen/", "registrant", personal=True),
+            Page("sign out", f"{prefix}/abmelden/", "registrant", personal=True),
+            Page("not found", f"{prefix}/gibt-es-nicht/", status=404, personal=True),
+            Page(
+                "participant list",
+                f"{prefix}{upcoming.get_absolute_url()}teilnehmende/",
+                "registrant",
+                personal=True,
+            ),
+        ]
+    return pages, {"visitor": Client(), "registrant": registrant_client(person)}
+
+
+def fetch(page: Page, clients: dict[str, Client]):
+    client = clients[page.client]
+    if page.method == "post":
+        return client.post(page.path, page.data or {})
+    return client.get(page.path)
