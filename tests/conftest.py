@@ -1,13 +1,53 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from jahrestreffen import proxies
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run there
 # unless told it is safe. Test-only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _stale_catalogues() -> list[str]:
+    """Languages whose compiled catalogue is missing or older than its .po (.mo files are not
+    in git, so a fresh clone has none, and the German pages would show English)."""
+    stale = set()
+    for locale_dir in settings.LOCALE_PATHS:
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                stale.add(po.parent.parent.name)
+    return sorted(stale)
+
+
+def pytest_sessionstart(session):
+    """Compile the translations before any test runs, once: in the main process only, before
+    pytest-xdist starts its workers (which would otherwise write the same files at once)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    languages = _stale_catalogues()
+    if not languages:
+        return
+    cwd = os.getcwd()
+    os.chdir(settings.BASE_DIR)  # compilemessages also walks the working directory
+    try:
+        call_command(
+            "compilemessages",
+            locale=languages,
+            ignore_patterns=[".venv", ".git", "node_modules", "staticfiles"],
+            verbosity=0,
+        )
+    except CommandError as exc:
+        raise pytest.UsageError(
+            f"Translations could not be compiled ({exc}); install gettext (msgfmt)."
+        ) from exc
+    finally:
+        os.chdir(cwd)
 
 
 @pytest.fixture(autouse=True)
