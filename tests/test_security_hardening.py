@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from jahrestreffen import proxies
-from registrations.services import sign_in_token_make
+from registrations.tokens import sign_in_tokens
 from registrations.views import client_ip
 from tests.factories import ContactPersonFactory, EventFactory, RegistrationFactory
 
@@ -247,7 +247,7 @@ def test_signing_in_renews_the_csrf_token(client):
     client.get(SIGN_IN)
     before = client.cookies[django_settings.CSRF_COOKIE_NAME].value
 
-    response = client.post(f"/anmelden/link/{sign_in_token_make(person=person)}/")
+    response = client.post(f"/anmelden/link/{sign_in_tokens.make_token(person)}/")
 
     assert response.status_code == 302
     assert client.session["contact_person"]["id"] == person.pk
@@ -429,7 +429,7 @@ def personal_pages(client):
         f"/anmeldung/{token}/bestaetigung/",
         f"/anmeldung/{token}/kalender.ics",
         f"/anmeldung/{token}/uebertragen/",
-        f"/anmelden/link/{sign_in_token_make(person=ContactPersonFactory())}/",
+        f"/anmelden/link/{sign_in_tokens.make_token(ContactPersonFactory())}/",
     ]
 
 

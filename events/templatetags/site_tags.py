@@ -33,6 +33,7 @@ def language_links(context) -> list[dict]:
 # content, other tags (meta refresh, iframe, form, img) keeping only their text, event-handler
 # and style attributes, and links to anything but web pages and mail (no javascript: or data:).
 SITE_PAGE_TAGS = {
+    "time",
     "h2",
     "h3",
     "h4",
@@ -56,6 +57,7 @@ SITE_PAGE_TAGS = {
 SITE_PAGE_ATTRIBUTES = {
     "a": {"href"},
     "abbr": {"title"},
+    "time": {"datetime"},
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
 }

@@ -23,7 +23,7 @@ def test_german_statement_has_every_part_of_the_model_statement(client, settings
     for method in ["axe-core", "W3C Nu HTML Checker", "Tastatur", "Screenreader"]:
         assert method in html, method
     email = settings.ACCESSIBILITY_CONTACT_EMAIL
-    assert f'<a href="mailto:{email}">{email}</a>' in html
+    assert f'href="mailto:{email}"' in html and f">{email}</a>" in html
     assert "Schlichtungsstelle nach § 16 Behindertengleichstellungsgesetz" in html
     assert "info@schlichtungsstelle-bgg.de" in html
 

@@ -12,10 +12,10 @@ from django.test import Client
 from events import services as event_services
 from events.demo import SEED_SLUG
 from events.models import Event
-from registrations import services
 from registrations.demo import DEMO_CONTACT_EMAIL
 from registrations.middleware import SESSION_KEY
 from registrations.models import ContactPerson, Registration
+from registrations.tokens import sign_in_tokens
 from tests.factories import EventFactory, RegistrationFactory
 
 
@@ -47,7 +47,7 @@ def registrant_client(person: ContactPerson) -> Client:
 
 def build_pages() -> tuple[list[Page], dict[str, Client]]:
     """Demo data plus a postponed event and a confirmed registration of the demo contact."""
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", allow_demo_users=True, stdout=io.StringIO())
     seed = Event.objects.get(slug=SEED_SLUG)
     replacement = seed.replacement
     upcoming = Event.objects.published().exclude(pk__in=[seed.pk, replacement.pk]).get()
@@ -58,7 +58,7 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
     registration = Registration.objects.filter(
         event=upcoming, registered_by=person
     ).first() or RegistrationFactory(event=upcoming, registered_by=person)
-    token = services.sign_in_token_make(person=person)
+    token = sign_in_tokens.make_token(person)
     access_request = {
         "salutation": "frau",
         "first_name": "Berta",
