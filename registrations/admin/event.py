@@ -211,8 +211,11 @@ class EventAdmin(EventRegistrationViews, BaseEventAdmin):
 
     def lifecycle_preview(self, request, action, event, forms):
         """The confirmation page's preview: the service itself runs in a rolled-back
-        transaction, and what it queued is counted and shown."""
-        preview = services.mails_preview(lambda: self.lifecycle_run(action, event, forms))
+        transaction, and what it queued is counted and shown. It runs on a copy of the event:
+        the services bring the instance they are given up to date, and the page must still
+        show the status and days as they are until staff confirm."""
+        copy = Event.objects.get(pk=event.pk)
+        preview = services.mails_preview(lambda: self.lifecycle_run(action, copy, forms))
         return {"preview": preview, "preview_template": "admin/registrations/_preview.html"}
 
     @admin.display(description=_("Change status or dates"))
