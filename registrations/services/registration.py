@@ -298,8 +298,12 @@ def event_capacity_set(
         refusal = capacity.capacity_refusal(event=locked, item=item, new_capacity=capacity_value)
         if refusal:
             raise RegistrationError(refusal, code="capacity_below_confirmed")
-        target = item or locked
-        type(target).objects.filter(pk=target.pk).update(capacity=capacity_value)
+        # Saved, not updated: the event's history records the new capacity now.
+        target = ProgrammeItem.objects.get(pk=item.pk, event=locked) if item else locked
         target.capacity = capacity_value
-        locked.refresh_from_db(fields=["capacity"])
+        target.save(update_fields=["capacity"] if item else ["capacity", "updated_at"])
+        if item is not None:
+            item.capacity = capacity_value
+        else:
+            event.capacity = capacity_value
         places_fill(locked)

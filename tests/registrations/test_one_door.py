@@ -919,3 +919,21 @@ def test_reschedule_in_the_admin_records_the_answer_deadline_with_the_staff_user
     assert latest.status == Event.Status.RESCHEDULED
     # The status change itself is on record too, by the same user.
     assert event.history.filter(status=Event.Status.RESCHEDULED, history_user=staff).count() >= 2
+
+
+def test_capacity_set_through_the_service_is_on_record_at_once(waiting_event):
+    event, _confirmed, _waiting = waiting_event
+    services.event_capacity_set(event=event, capacity_value=4)
+    latest = event.history.latest()
+    assert latest.capacity == 4
+    assert latest.prev_record.capacity == 2
+
+
+def test_capacity_raised_in_the_admin_is_on_record_with_the_staff_user(
+    staff_client, waiting_event, committed
+):
+    event, _confirmed, _waiting = waiting_event
+    with committed():
+        save(staff_client, event, {**change_form(staff_client, event), "capacity": "4"})
+    latest = event.history.latest()
+    assert (latest.capacity, latest.history_user.username) == (4, "staff")
