@@ -7,7 +7,7 @@ registrations services behind its hooks. Its extra pages are in `event_views`.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -26,20 +26,23 @@ from events.models import Event
 
 from .. import services
 from ..forms import AnswerDeadlineForm, InviteForm
-from ..selectors import capacity, overview
+from ..selectors import overview
 from .event_views import EventRegistrationViews
 from .mixins import can_export, can_mail
 
 
 class EventCapacityForm(forms.ModelForm):
     """A capacity below the places already confirmed is refused: nobody loses a place by an
-    edit (cancel registrations first, which tells the people)."""
+    edit (cancel registrations first, which tells the people). The admin validates and saves
+    in one transaction, so the event's lock taken by the check holds until the save."""
 
     def clean_capacity(self):
         value = self.cleaned_data.get("capacity")
-        refusal = capacity.capacity_refusal(event=self.instance, new_capacity=value)
-        if refusal:
-            raise forms.ValidationError(refusal)
+        if self.instance.pk:
+            try:
+                services.event_capacity_check(event=self.instance, capacity_value=value)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return value
 
 
@@ -47,11 +50,12 @@ class ItemCapacityForm(forms.ModelForm):
     def clean_capacity(self):
         value = self.cleaned_data.get("capacity")
         if self.instance.pk:
-            refusal = capacity.capacity_refusal(
-                event=self.instance.event, item=self.instance, new_capacity=value
-            )
-            if refusal:
-                raise forms.ValidationError(refusal)
+            try:
+                services.event_capacity_check(
+                    event=self.instance.event, item=self.instance, capacity_value=value
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return value
 
 
