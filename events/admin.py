@@ -59,6 +59,20 @@ class ActionSelectionMixin:
         return done
 
 
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History pages that show past versions and never restore one.
+
+    SIMPLE_HISTORY_REVERT_DISABLED only hides the button: the version page still saves a
+    posted form, writing every field of the old version (a status, a capacity) past the
+    services that guard them. Refused here.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class EventDayInline(admin.TabularInline):
     model = EventDay
     extra = 0
@@ -144,7 +158,7 @@ class YearListFilter(IntegerListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "title",
         "series",

@@ -7,7 +7,7 @@ registrations services behind its hooks. Its extra pages are in `event_views`.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -25,7 +25,7 @@ from events.admin import (
 from events.models import Event
 
 from .. import services
-from ..selectors import capacity, overview
+from ..selectors import overview
 from .event_views import EventRegistrationViews
 from .forms import AnswerDeadlineForm, InviteForm
 from .mixins import can_export, can_mail
@@ -33,13 +33,16 @@ from .mixins import can_export, can_mail
 
 class EventCapacityForm(forms.ModelForm):
     """A capacity below the places already confirmed is refused: nobody loses a place by an
-    edit (cancel registrations first, which tells the people)."""
+    edit (cancel registrations first, which tells the people). The admin validates and saves
+    in one transaction, so the event's lock taken by the check holds until the save."""
 
     def clean_capacity(self):
         value = self.cleaned_data.get("capacity")
-        refusal = capacity.capacity_refusal(event=self.instance, new_capacity=value)
-        if refusal:
-            raise forms.ValidationError(refusal)
+        if self.instance.pk:
+            try:
+                services.event_capacity_check(event=self.instance, capacity_value=value)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return value
 
 
@@ -47,11 +50,12 @@ class ItemCapacityForm(forms.ModelForm):
     def clean_capacity(self):
         value = self.cleaned_data.get("capacity")
         if self.instance.pk:
-            refusal = capacity.capacity_refusal(
-                event=self.instance.event, item=self.instance, new_capacity=value
-            )
-            if refusal:
-                raise forms.ValidationError(refusal)
+            try:
+                services.event_capacity_check(
+                    event=self.instance.event, item=self.instance, capacity_value=value
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return value
 
 
@@ -211,8 +215,11 @@ class EventAdmin(EventRegistrationViews, BaseEventAdmin):
 
     def lifecycle_preview(self, request, action, event, forms):
         """The confirmation page's preview: the service itself runs in a rolled-back
-        transaction, and what it queued is counted and shown."""
-        preview = services.mails_preview(lambda: self.lifecycle_run(action, event, forms))
+        transaction, and what it queued is counted and shown. It runs on a copy of the event:
+        the services bring the instance they are given up to date, and the page must still
+        show the status and days as they are until staff confirm."""
+        copy = Event.objects.get(pk=event.pk)
+        preview = services.mails_preview(lambda: self.lifecycle_run(action, copy, forms))
         return {"preview": preview, "preview_template": "admin/registrations/_preview.html"}
 
     @admin.display(description=_("Change status or dates"))

@@ -3,10 +3,11 @@ which cannot import from here)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from events.admin import ReadOnlyHistoryAdmin
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(ReadOnlyHistoryAdmin):
     """The history page with a column saying through whom each change came.
 
     Staff show under "changed by"; registrants have no user account, so this column names

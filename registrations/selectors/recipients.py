@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,13 +22,25 @@ def active_registrations(event: Event):
     return Registration.objects.active().filter(event=event)
 
 
+def replacement_eligible(event: Event):
+    """Registrations that may be carried over to the replacement event: those still holding
+    or waiting for a place, and those whose place went with the event's cancellation. Whom
+    the organiser took off the list before that stays off it."""
+    status, changed_at = Event.objects.values_list("status", "status_changed_at").get(pk=event.pk)
+    eligible = Q(status__in=Registration.ACTIVE)
+    if status == Event.Status.CANCELLED:
+        with_event = Q(status=Registration.Status.CANCELLED_BY_ORGANISER)
+        if changed_at is not None:
+            # The cancellation writes the event's time first, then its registrations'.
+            with_event &= Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=changed_at)
+        eligible |= with_event
+    return Registration.objects.filter(eligible, event=event)
+
+
 def replacement_invitees(event: Event):
-    """Those invited to carry their registration over to the replacement event: everyone
-    whose place was active or taken by the organiser's cancellation, once per address."""
-    eligible = Registration.objects.filter(
-        event=event,
-        status__in=[*Registration.ACTIVE, Registration.Status.CANCELLED_BY_ORGANISER],
-    )
+    """Those invited to carry their registration over to the replacement event, once per
+    address."""
+    eligible = replacement_eligible(event)
     later = eligible.filter(email=OuterRef("email"), pk__gt=OuterRef("pk"))
     return eligible.exclude(Exists(later))
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from events import services as event_services
-from events.models import Event, EventChange
+from events.models import Event, EventChange, ProgrammeItem
 from events.services import DaySpec
 
 from ..audit import current_origin
@@ -228,10 +228,28 @@ def event_create_replacement_notify(
         return replacement
 
 
+def _held_item_titles(registration: Registration) -> set[str]:
+    """The side programme the registrant held: now, or, where the event's cancellation took
+    the choices with the registration, just before that (from the choices' history)."""
+    if registration.is_active or registration.cancelled_at is None:
+        return set(registration.programme_choices.active().values_list("item__title", flat=True))
+    before = {}
+    for record in ProgrammeChoice.history.filter(
+        registration_id=registration.pk, history_date__lt=registration.cancelled_at
+    ).order_by("history_date", "history_id"):
+        before[record.id] = record
+    held = [
+        record.item_id
+        for record in before.values()
+        if record.history_type != "-" and record.status in ProgrammeChoice.ACTIVE
+    ]
+    return set(ProgrammeItem.objects.filter(pk__in=held).values_list("title", flat=True))
+
+
 def _replacement_items(registration: Registration, replacement: Event) -> list[int]:
     """The side programme the registrant held, as far as the replacement offers it (items are
     copied with the replacement, so they are matched by title)."""
-    held = set(registration.programme_choices.active().values_list("item__title", flat=True))
+    held = _held_item_titles(registration)
     return [item.pk for item in replacement.programme_items.all() if item.title in held]
 
 
@@ -241,33 +259,35 @@ def registration_carry_over(*, registration: Registration) -> Registration:
     replacement = Event.objects.filter(replaces_id=registration.event_id).first()
     if replacement is None:
         raise RegistrationError(_("There is no replacement event to carry over to."), code="none")
-    existing = (
-        Registration.objects.active()
-        .filter(event=replacement, email=registration.email)
-        .order_by("pk")
-        .first()
-    ) or Registration.objects.filter(carried_over_from=registration).first()
-    if existing is not None:
-        return existing
-    if registration.status not in (
-        *Registration.ACTIVE,
-        Registration.Status.CANCELLED_BY_ORGANISER,
-    ):
-        raise RegistrationError(_("This registration was cancelled."), code="cancelled")
-    new = registration_create(
-        event=replacement,
-        registered_by=registration.registered_by,
-        attendee=Attendee.of(registration),
-        details=replace(
-            Details.of(registration),
-            programme_item_ids=_replacement_items(registration, replacement),
-        ),
-        privacy_acknowledged=True,
-        language=registration.language,
-    )
-    Registration.objects.filter(pk=new.pk).update(carried_over_from=registration)
-    new.carried_over_from = registration
-    return new
+    with transaction.atomic():
+        # A second click at the same moment waits here, then finds what the first created.
+        event_lock(replacement)
+        registration = Registration.objects.select_related("event").get(pk=registration.pk)
+        existing = (
+            Registration.objects.active()
+            .filter(event=replacement, email=registration.email)
+            .order_by("pk")
+            .first()
+        ) or Registration.objects.filter(carried_over_from=registration).first()
+        if existing is not None:
+            return existing
+        eligible = recipients.replacement_eligible(registration.event)
+        if not eligible.filter(pk=registration.pk).exists():
+            raise RegistrationError(_("This registration was cancelled."), code="cancelled")
+        new = registration_create(
+            event=replacement,
+            registered_by=registration.registered_by,
+            attendee=Attendee.of(registration),
+            details=replace(
+                Details.of(registration),
+                programme_item_ids=_replacement_items(registration, replacement),
+            ),
+            privacy_acknowledged=True,
+            language=registration.language,
+        )
+        Registration.objects.filter(pk=new.pk).update(carried_over_from=registration)
+        new.carried_over_from = registration
+        return new
 
 
 def registration_reconfirm(*, registration: Registration, attend: bool) -> Registration:

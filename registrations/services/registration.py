@@ -288,6 +288,22 @@ def places_refill(*, event: Event) -> list[Registration]:
         return places_fill(event_lock(event))
 
 
+def event_capacity_check(
+    *, event: Event, capacity_value: int | None, item: ProgrammeItem | None = None
+) -> None:
+    """Refuse a capacity below the places already confirmed, counted under the event's lock.
+
+    For a form that saves the capacity itself (the admin change form and its items inline):
+    called inside the transaction that saves, the lock keeps anyone from taking a place
+    between this count and the save.
+    """
+    with transaction.atomic():
+        locked = event_lock(event)
+        refusal = capacity.capacity_refusal(event=locked, item=item, new_capacity=capacity_value)
+        if refusal:
+            raise RegistrationError(refusal, code="capacity_below_confirmed")
+
+
 def event_capacity_set(
     *, event: Event, capacity_value: int | None, item: ProgrammeItem | None = None
 ) -> None:
@@ -298,8 +314,12 @@ def event_capacity_set(
         refusal = capacity.capacity_refusal(event=locked, item=item, new_capacity=capacity_value)
         if refusal:
             raise RegistrationError(refusal, code="capacity_below_confirmed")
-        target = item or locked
-        type(target).objects.filter(pk=target.pk).update(capacity=capacity_value)
+        # Saved, not updated: the event's history records the new capacity now.
+        target = ProgrammeItem.objects.get(pk=item.pk, event=locked) if item else locked
         target.capacity = capacity_value
-        locked.refresh_from_db(fields=["capacity"])
+        target.save(update_fields=["capacity"] if item else ["capacity", "updated_at"])
+        if item is not None:
+            item.capacity = capacity_value
+        else:
+            event.capacity = capacity_value
         places_fill(locked)

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registrations.models import (
@@ -110,6 +112,37 @@ def test_changelists_need_a_fixed_number_of_queries(
     for model in REGISTRATION_MODELS:
         with django_assert_max_num_queries(15):
             _changelist(staff_client, model)
+
+
+def _rows(n):
+    """n events, each with a side programme item and a registrant holding it."""
+    for _ in range(n):
+        registration = RegistrationFactory(event=EventFactory())
+        ProgrammeChoiceFactory(registration=registration)
+
+
+def _queries(client, url) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), len(response.context["cl"].result_list)
+
+
+def test_registration_and_event_changelists_need_as_many_queries_for_50_rows_as_for_5(
+    staff_client,
+):
+    urls = [
+        reverse("admin:registrations_registration_changelist"),
+        reverse("admin:events_event_changelist"),
+    ]
+    _rows(5)
+    few = [_queries(staff_client, url) for url in urls]
+    _rows(45)
+    many = [_queries(staff_client, url) for url in urls]
+
+    assert [rows for _, rows in few] == [5, 5]
+    assert [rows for _, rows in many] == [50, 50]
+    assert [count for count, _ in many] == [count for count, _ in few]
 
 
 # Search and filters ---------------------------------------------------------------------------

@@ -199,16 +199,49 @@ def test_history_pages_need_no_inline_style(staff_client, person, event):
 
 
 def test_history_cannot_be_used_to_revert(staff_client, person, event):
+    """A past version can be looked at; restoring it would bypass the services (a cancelled
+    registration confirmed again past the capacity, without a mail), so the page offers no
+    revert button and the view refuses a posted form."""
     registration = registered(event, person)
-    record = registration.history.latest()
-
+    confirmed = registration.history.latest()
+    services.registration_cancel(registration=registration)
     url = reverse(
         "admin:registrations_registration_simple_history",
-        args=[registration.pk, record.history_id],
+        args=[registration.pk, confirmed.history_id],
     )
-    response = staff_client.get(url)
 
-    assert response.status_code == 403 or "_revert" not in response.content.decode()
+    page = staff_client.get(url)
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    # The page is there and shows the old version, read-only.
+    assert page.context["revert_disabled"]
+    assert page.context["original"].status == Registration.Status.CONFIRMED
+    assert registration.email in content
+    assert 'class="closelink"' in content
+    assert 'name="_save"' not in content
+    with translation.override("de"):
+        assert page.context["title"] == translation.gettext("View %s") % registration
+
+    data = {
+        "is_representative": "",
+        "salutation": registration.salutation,
+        "academic_title": "",
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "email": registration.email,
+        "function": registration.function,
+        "diet": "none",
+        "diet_notes": "",
+        "accessibility_needs": "",
+        "visibility": "nobody",
+        "message": "",
+        "language": "de",
+        "_save": "Revert",
+    }
+    assert staff_client.post(url, data).status_code == 403
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
 
 
 def test_event_cancellation_records_every_registration_in_bulk(person, event):
@@ -271,3 +304,18 @@ def test_manage_token_is_not_copied_into_the_history(person, event):
 
     assert not hasattr(registration.history.latest(), "manage_token")
     assert ContactPerson.history.filter(id=person.pk).exists()
+
+
+def test_an_event_cannot_be_reverted_through_its_history_either(staff_client, event):
+    event.capacity = 50
+    event.save()
+    before = event.history.earliest()
+    url = reverse("admin:events_event_simple_history", args=[event.pk, before.history_id])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert page.context["original"].capacity == 5
+    assert 'name="_save"' not in page.content.decode()
+
+    assert staff_client.post(url, {"title": event.title, "capacity": "5"}).status_code == 403
+    event.refresh_from_db()
+    assert event.capacity == 50

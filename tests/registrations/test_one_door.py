@@ -2,24 +2,28 @@
 take the other doors — the event's admin change form and its inlines, the lifecycle pages, the
 services called directly (as a command would) — and the mails go out as announced."""
 
+import re
 from datetime import datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from events.models import Event, EventDay
+from events.models import Event, EventDay, ProgrammeItem
 from registrations import services
 from registrations.models import (
+    AccessRequest,
     Attendance,
     OutboxMessage,
     ProgrammeChoice,
     Registration,
 )
 from tests.factories import (
+    AccessRequestFactory,
     ContactPersonFactory,
     EventFactory,
     ProgrammeChoiceFactory,
@@ -611,3 +615,327 @@ def test_reschedule_sends_the_reminder_again_before_the_new_date(
         assert formats.date_format(future(6), "DATE_FORMAT") in reminder.body
     with committed():
         assert services.event_reminders_send() == 0
+
+
+# --- 5. the confirmation page announces exactly what is sent, and the state before -------------
+
+
+@pytest.fixture
+def told(db):
+    """Three who hold or wait for a place; one the organiser already took off the list, one
+    who cancelled: neither of the latter two is told of anything any more."""
+    event = EventFactory(title="Jahrestreffen Erfurt", capacity=2)
+    active = [registrant(event), registrant(event), registrant(event, status=S.WAITING)]
+    removed = registrant(event)
+    services.registration_cancel(registration=removed, by_organiser=True)
+    gone = registrant(event, status=S.CANCELLED)
+    OutboxMessage.objects.all().delete()
+    return event, active, [removed, gone]
+
+
+def lifecycle_step(action) -> tuple[dict, str]:
+    """The form data of a lifecycle step (dates counted from today) and the mail it sends."""
+    return {
+        "postpone": ({"n-notice": "Neue Termine folgen."}, K.EVENT_POSTPONED),
+        "reschedule": (reschedule_data(future(90), future(91)), K.EVENT_RESCHEDULED),
+        "cancel": ({"n-notice": "Abgesagt."}, K.EVENT_CANCELLED),
+        "replacement": (
+            {"n-title": "Jahrestreffen Erfurt (neu)", "n-publish": "on", "i-invite": "on"}
+            | days_data(future(150)),
+            K.REPLACEMENT_INVITATION,
+        ),
+    }[action]
+
+
+def current_state(page: str) -> str:
+    """The lines above the form that say what the event is now."""
+    text = re.sub(r"<[^>]+>", "", page.split('<form method="post"', 1)[0])
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("action", ["postpone", "reschedule", "cancel", "replacement"])
+def test_confirmation_announces_as_many_mails_as_are_sent_and_the_state_before(
+    staff_client, told, committed, mailoutbox, action
+):
+    event, active, not_told = told
+    if action == "replacement":
+        services.event_postpone_notify(event=event, notice="Verschoben.")
+        OutboxMessage.objects.all().delete()
+        mailoutbox.clear()
+    status = reload(event).status
+    status_before = de(event.get_status_display())
+    days_before = [formats.date_format(d, "SHORT_DATE_FORMAT") for d in day_list(event)]
+    data, kind = lifecycle_step(action)
+
+    preview = staff_client.post(lifecycle_url(action, event), data)
+
+    assert preview.context["confirming"]
+    announced = preview.context["preview"]
+    assert announced.error == ""
+    assert announced.recipient_count == 3
+    page = preview.content.decode()
+    with translation.override("de"):
+        assert ngettext("%(n)s recipient", "%(n)s recipients", 3) % {"n": 3} in page
+    # The page shows the event as it is, not as the rolled-back preview left it in memory.
+    state = current_state(page)
+    assert f"{de('current status')}: {status_before}" in state
+    assert f"{de('Current days')}: " in state
+    for day in days_before:
+        assert day in state
+    assert reload(event).status == status
+    assert_nothing_queued(mailoutbox)
+
+    with committed():
+        done = confirm(staff_client, action, event, data)
+
+    assert done.status_code == 302
+    assert OutboxMessage.objects.filter(kind=kind).count() == announced.recipient_count
+    assert len(mailoutbox) == announced.recipient_count
+    assert sent_to(mailoutbox) == sorted(r.email for r in active)
+    for registration in not_told:
+        assert not OutboxMessage.objects.filter(recipient=registration.email).exists()
+
+
+# --- 6. a cancellation tells only the pending access requests about this event ----------------
+
+
+def test_cancel_mails_only_the_pending_access_requests_about_this_event(
+    staff_client, committed, mailoutbox
+):
+    event = EventFactory()
+    attends = registrant(event)
+    asked = AccessRequestFactory(event=event)
+    AccessRequestFactory(event=EventFactory())  # about another event
+    AccessRequestFactory(event=None)  # about none
+    AccessRequestFactory(event=event, status=AccessRequest.Status.APPROVED)
+    AccessRequestFactory(event=event, status=AccessRequest.Status.REJECTED)
+    data = {"n-notice": "Abgesagt."}
+
+    preview = staff_client.post(lifecycle_url("cancel", event), data).context["preview"]
+    assert (preview.recipient_count, preview.extra_recipients) == (1, 1)
+    with committed():
+        confirm(staff_client, "cancel", event, data)
+
+    assert sorted(OutboxMessage.objects.values_list("recipient", "kind")) == sorted(
+        [(attends.email, K.EVENT_CANCELLED), (asked.email, K.EVENT_CANCELLED_ACCESS)]
+    )
+    assert sent_to(mailoutbox) == sorted([attends.email, asked.email])
+
+
+# --- 7. the replacement event -------------------------------------------------------------------
+
+
+def test_replacement_of_a_scheduled_event_is_refused_in_the_admin(
+    staff_client, committed, mailoutbox
+):
+    event = EventFactory()
+    registrant(event)
+    message = de("Only a postponed or cancelled event can get a replacement event.")
+    data, _kind = lifecycle_step("replacement")
+
+    preview = staff_client.post(lifecycle_url("replacement", event), data)
+    assert preview.context["preview"].error == message
+    assert message in preview.content.decode()
+    with committed():
+        refused = confirm(staff_client, "replacement", event, data)
+
+    assert refused.status_code == 200
+    assert message in messages_of(refused)
+    assert not Event.objects.filter(replaces=event).exists()
+    assert_nothing_queued(mailoutbox)
+
+
+def replace_through_admin(client, event, *dates, invite=True) -> Event:
+    data = {"n-title": f"{event.title} (neu)", "n-publish": "on", **days_data(*dates)}
+    if invite:
+        data["i-invite"] = "on"
+    done = confirm(client, "replacement", event, data)
+    assert done.status_code == 302, messages_of(done)
+    return Event.objects.get(replaces=event)
+
+
+def test_carry_over_returns_the_registration_the_person_already_has_on_the_replacement(
+    staff_client, committed
+):
+    event = EventFactory()
+    original = registrant(event)
+    services.event_postpone_notify(event=event, notice="")
+    with committed():
+        replacement = replace_through_admin(staff_client, event, future(150))
+    direct = services.registration_create(
+        event=replacement,
+        registered_by=original.registered_by,
+        attendee=None,
+        details=services.Details(),
+        privacy_acknowledged=True,
+        language="de",
+    )
+
+    carried = services.registration_carry_over(registration=original)
+
+    assert carried == direct
+    assert (
+        Registration.objects.active().filter(event=replacement, email=original.email).count() == 1
+    )
+    assert services.registration_carry_over(registration=original) == direct
+
+
+@pytest.mark.parametrize("step", ["postpone", "cancel"])
+def test_carry_over_brings_the_side_programme_the_replacement_still_offers(
+    staff_client, committed, step
+):
+    event = EventFactory(capacity=None)
+    tour = ProgrammeItemFactory(event=event, title="Stadtführung")
+    boat = ProgrammeItemFactory(event=event, title="Hafenrundfahrt")
+    dinner = ProgrammeItemFactory(event=event, title="Abendessen")
+    original = registrant(
+        event,
+        items=[
+            (tour, ProgrammeChoice.Status.CONFIRMED),
+            (boat, ProgrammeChoice.Status.WAITING),
+            (dinner, ProgrammeChoice.Status.CANCELLED),  # given up before
+        ],
+    )
+    with committed():
+        confirm(staff_client, step, event, {"n-notice": "Geht nicht."})
+        replacement = replace_through_admin(staff_client, event, future(150))
+    # Staff drop the boat trip from the replacement before anyone carries over.
+    replacement.programme_items.filter(title="Hafenrundfahrt").delete()
+
+    carried = services.registration_carry_over(registration=original)
+
+    assert carried.event == replacement
+    assert [(c.item.title, c.status) for c in carried.programme_choices.active()] == [
+        ("Stadtführung", ProgrammeChoice.Status.CONFIRMED)
+    ]
+    assert [c.item.event_id for c in carried.programme_choices.all()] == [replacement.pk]
+
+
+def test_an_organiser_removed_registration_is_not_invited_nor_carried_over(
+    staff_client, committed, mailoutbox
+):
+    event = EventFactory()
+    attends = registrant(event)
+    removed = registrant(event)
+    services.registration_cancel(registration=removed, by_organiser=True)
+    with committed():
+        confirm(staff_client, "cancel", event, {"n-notice": "Abgesagt."})
+    mailoutbox.clear()
+    with committed():
+        replacement = replace_through_admin(staff_client, event, future(150))
+
+    assert sent_to(mailoutbox) == [attends.email]
+    assert services.registration_carry_over(registration=attends).event == replacement
+    with pytest.raises(ValidationError):
+        services.registration_carry_over(registration=removed)
+    assert not Registration.objects.filter(event=replacement, email=removed.email).exists()
+
+
+def item_starts(event) -> dict[str, datetime]:
+    return {
+        item.title: timezone.localtime(item.starts_at)
+        for item in ProgrammeItem.objects.filter(event=event)
+    }
+
+
+@pytest.mark.parametrize(
+    ("new_days", "expected"),
+    [
+        ((150, 151), {"Stadtführung": (150, 10), "Hafenrundfahrt": (151, 14)}),
+        ((150,), {"Stadtführung": (150, 10), "Hafenrundfahrt": (150, 14)}),
+    ],
+)
+def test_replacement_puts_each_item_on_its_day_or_on_the_last_day(
+    staff_client, committed, new_days, expected
+):
+    event = EventFactory(status=Event.Status.POSTPONED)
+    ProgrammeItemFactory(
+        event=event,
+        title="Stadtführung",
+        starts_at=local(future(60), 10),
+        ends_at=local(future(60), 12),
+    )
+    ProgrammeItemFactory(
+        event=event,
+        title="Hafenrundfahrt",
+        starts_at=local(future(61), 14),
+        ends_at=local(future(61), 16),
+    )
+
+    with committed():
+        replacement = replace_through_admin(
+            staff_client, event, *[future(n) for n in new_days], invite=False
+        )
+
+    assert item_starts(replacement) == {
+        title: local(future(day), hour) for title, (day, hour) in expected.items()
+    }
+    assert item_starts(event) == {
+        "Stadtführung": local(future(60), 10),
+        "Hafenrundfahrt": local(future(61), 14),
+    }
+
+
+def test_replacement_does_not_copy_the_answer_deadline(staff_client, committed):
+    event = EventFactory()
+    registrant(event)
+    deadline = timezone.now() + timedelta(days=7)
+    with committed():
+        confirm(
+            staff_client,
+            "reschedule",
+            event,
+            reschedule_data(future(90), deadline=deadline) | {"a-release_unanswered": "on"},
+        )
+        confirm(staff_client, "postpone", event, {"n-notice": "Doch nicht."})
+        replacement = replace_through_admin(staff_client, event, future(150))
+
+    assert reload(event).reconfirmation_deadline is not None
+    assert replacement.reconfirmation_deadline is None
+    assert not replacement.release_unanswered
+
+
+# --- 8. the services write history at the moment of the change --------------------------------
+
+
+def test_reschedule_in_the_admin_records_the_answer_deadline_with_the_staff_user(
+    staff_client, committed
+):
+    event = EventFactory()
+    registrant(event)
+    staff = get_user_model().objects.get(username="staff")
+    deadline = timezone.localtime() + timedelta(days=7)
+
+    with committed():
+        done = confirm(
+            staff_client, "reschedule", event, reschedule_data(future(90), deadline=deadline)
+        )
+
+    assert done.status_code == 302
+    event.refresh_from_db()
+    assert event.reconfirmation_deadline == deadline.replace(second=0, microsecond=0)
+    latest = event.history.latest()
+    assert latest.reconfirmation_deadline == event.reconfirmation_deadline
+    assert latest.history_user == staff
+    assert latest.history_change_reason == de("answer deadline for the new dates")
+    assert latest.status == Event.Status.RESCHEDULED
+    # The status change itself is on record too, by the same user.
+    assert event.history.filter(status=Event.Status.RESCHEDULED, history_user=staff).count() >= 2
+
+
+def test_capacity_set_through_the_service_is_on_record_at_once(waiting_event):
+    event, _confirmed, _waiting = waiting_event
+    services.event_capacity_set(event=event, capacity_value=4)
+    latest = event.history.latest()
+    assert latest.capacity == 4
+    assert latest.prev_record.capacity == 2
+
+
+def test_capacity_raised_in_the_admin_is_on_record_with_the_staff_user(
+    staff_client, waiting_event, committed
+):
+    event, _confirmed, _waiting = waiting_event
+    with committed():
+        save(staff_client, event, {**change_form(staff_client, event), "capacity": "4"})
+    latest = event.history.latest()
+    assert (latest.capacity, latest.history_user.username) == (4, "staff")

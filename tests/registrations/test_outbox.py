@@ -389,7 +389,8 @@ def query_budget() -> int:
     """2,000 mails: a handful of statements for the change, the outbox rows in batches, one
     INSERT per task of 100 messages (20). None per registrant, which would be 2,000 or more.
 
-    PostgreSQL takes 500 rows a statement (4 INSERTs; cancelling measures 35 queries). SQLite
+    PostgreSQL takes 500 rows a statement (4 INSERTs; cancelling measures 35 queries,
+    rescheduling 43: it also writes the answer deadline, with a history row of its own). SQLite
     splits bulk statements at its 999-parameter limit, about 75 rows each (cancelling: 65), and
     the audit trail's history rows (one per registration, about 30 columns) at about 30 rows
     each, some 70 statements more (cancelling: 135). PostgreSQL writes them in one.
