@@ -65,7 +65,7 @@ def _safe_next(request, url: str | None) -> str | None:
     return None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_request(request):
     """Ask for an e-mail address; where the person came from is kept for after sign-in."""
     next_url = _safe_next(request, request.GET.get("next"))
@@ -85,7 +85,7 @@ def sign_in_request(request):
 
 
 @personal
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in_link(request, token):
     """GET asks for a click (mail scanners that prefetch links use nothing up); POST signs in."""
     try:
@@ -103,7 +103,7 @@ def sign_in_link(request, token):
     return render(request, "registrations/sign_in_confirm.html", {"person": person})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_out_view(request):
     """GET (a bookmarked or typed address) asks with a button; only POST signs out, so that
     no link or prefetch can end a session."""
@@ -128,7 +128,7 @@ def _event_asked_about(request) -> Event | None:
     return Event.objects.filter(slug=slug).first() if slug else None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def access_request(request):
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -198,7 +198,7 @@ def _open_event(slug) -> Event:
 
 
 @personal
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug):
     event = _open_event(slug)
     person = _require_person(request)
@@ -280,7 +280,7 @@ def _manage_post(request, registration, form) -> str | None:
 
 
 @personal
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
     """The personal manage page: the secret link is the key, no sign-in needed."""
     registration = _registration_by_token(token)
@@ -337,7 +337,7 @@ def manage_ics(request, token):
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def resend_manage_link(request, slug):
     """Lost the personal link? It is mailed again; the answer never says whether the address
     is registered."""
@@ -361,7 +361,7 @@ def resend_manage_link(request, slug):
 
 
 @personal
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def carry_over(request, token):
     """From the invitation to a replacement event: one click carries the registration over."""
     registration = _registration_by_token(token)

@@ -496,3 +496,15 @@ def test_event_pages_calendar_site_pages_and_health_answer_head(client):
 
         assert response.status_code == 200, (path, response.status_code)
         assert response.content == b"", path
+
+
+def test_pages_with_a_form_answer_head_as_they_answer_get(client):
+    """A link checker or monitor sends HEAD: a form page must not answer 405 where GET works."""
+    event = EventFactory()
+    for path in [
+        "/anmelden/",
+        "/zugang-beantragen/",
+        f"{event.get_absolute_url()}link-erneut/",
+        f"{event.get_absolute_url()}anmeldung/",
+    ]:
+        assert client.head(path).status_code == client.get(path).status_code != 405, path

@@ -86,8 +86,9 @@ def item_waiting_list(item):
 def capacity_refusal(*, event: Event, item=None, new_capacity: int | None) -> str | None:
     """Why a new capacity cannot be set, or None: never below the places already confirmed,
     so nobody loses a confirmed place by an edit."""
-    if new_capacity is None:
-        return None
+    current = (item if item is not None else event).capacity
+    if new_capacity is None or (current is not None and new_capacity >= current):
+        return None  # not lowered: staff may save other fields of an overbooked event
     if item is None:
         taken = confirmed_count(event) if event.pk else 0
     else:

@@ -287,7 +287,16 @@ def registration_carry_over(*, registration: Registration) -> Registration:
         )
         Registration.objects.filter(pk=new.pk).update(carried_over_from=registration)
         new.carried_over_from = registration
+        _supersede(registration)
         return new
+
+
+def _supersede(registration: Registration) -> None:
+    """The place on the replacement takes over from the original one: an original still
+    active (the event was postponed, not cancelled) is released without a mail, so its place
+    goes to the waiting list and news of the original no longer reaches this person."""
+    if Registration.objects.active().filter(pk=registration.pk).exists():
+        registration_cancel(registration=registration, ignore_deadline=True, notify=False)
 
 
 def registration_reconfirm(*, registration: Registration, attend: bool) -> Registration:

@@ -54,18 +54,13 @@ def choices_set_status(choices, status: str) -> list[ProgrammeChoice]:
 
 
 def registration_give_place(registration: Registration) -> None:
-    """A waiting registration gets its place: its side programme wishes now compete for places
-    like everyone else's, and the registrant is told."""
+    """A waiting registration gets its place and the registrant is told. Its side programme
+    wishes keep their place in each item's queue (first chosen, first served) and move up as
+    places on the items allow."""
     registration.status = Registration.Status.CONFIRMED
     registration.save(update_fields=["status", "updated_at"])
-    waiting = list(
-        registration.programme_choices.filter(status=ProgrammeChoice.Status.WAITING).select_related(
-            "item"
-        )
-    )
-    choices_set_status(waiting, ProgrammeChoice.Status.CANCELLED)
-    choices_add(registration, [c.item for c in waiting])
     outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.PROMOTION)])
+    item_places_fill(registration.event)
 
 
 def places_fill(event: Event) -> list[Registration]:

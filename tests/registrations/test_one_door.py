@@ -14,6 +14,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from events.models import Event, EventDay, ProgrammeItem
+from events.services import DaySpec
 from registrations import services
 from registrations.models import (
     AccessRequest,
@@ -736,6 +737,8 @@ def test_replacement_of_a_scheduled_event_is_refused_in_the_admin(
     preview = staff_client.post(lifecycle_url("replacement", event), data)
     assert preview.context["preview"].error == message
     assert message in preview.content.decode()
+    # A refused step offers the way back, not "Yes, carry it out".
+    assert 'name="confirm"' not in preview.content.decode()
     with committed():
         refused = confirm(staff_client, "replacement", event, data)
 
@@ -939,3 +942,71 @@ def test_capacity_raised_in_the_admin_is_on_record_with_the_staff_user(
         save(staff_client, event, {**change_form(staff_client, event), "capacity": "4"})
     latest = event.history.latest()
     assert (latest.capacity, latest.history_user.username) == (4, "staff")
+
+
+# --- found by trying the demo as staff and registrants -------------------------------------------
+
+
+def test_an_overbooked_event_can_still_be_edited_when_its_capacity_is_not_lowered(
+    staff_client, waiting_event, mailoutbox
+):
+    """Staff confirmed someone beyond capacity; fixing a typo must not demand a new capacity."""
+    event, _confirmed, waiting = waiting_event
+    services.registration_confirm_from_waiting_list(registration=waiting[2])
+    assert Registration.objects.confirmed().filter(event=event).count() == 3 > event.capacity
+    data = change_form(staff_client, event)
+    data["subtitle"] = "Mit korrigiertem Untertitel"
+
+    response = save(staff_client, event, data)
+
+    assert "errors" not in response.context or not response.context["errors"]
+    assert reload(event).subtitle == "Mit korrigiertem Untertitel"
+    assert reload(event).capacity == 2
+
+
+def test_moving_up_keeps_the_side_programme_queue_position(db, committed, mailoutbox):
+    """Someone who waited for the event chose the tour first: moving up must not put them at
+    the end of the tour's queue."""
+    event = EventFactory(capacity=1, title="Jahrestreffen Erfurt")
+    tour = ProgrammeItemFactory(event=event, capacity=1, title="Stadtführung")
+    registrant(event, created_at=ago(10), items=[(tour, ProgrammeChoice.Status.CONFIRMED)])
+    early = registrant(
+        event, status=S.WAITING, created_at=ago(8), items=[(tour, ProgrammeChoice.Status.WAITING)]
+    )
+    ProgrammeChoice.objects.filter(registration=early).update(created_at=ago(8))
+    chosen_at = ProgrammeChoice.objects.get(registration=early).created_at
+
+    services.registration_confirm_from_waiting_list(registration=early)
+
+    choice = ProgrammeChoice.objects.get(registration=early)
+    assert choice.created_at == chosen_at
+    assert choice.status == ProgrammeChoice.Status.WAITING  # the tour is still full
+
+
+def test_carrying_over_releases_the_original_place_without_a_mail(db, committed, mailoutbox):
+    """After the carry-over the replacement place is the person's place: news of the original
+    (its cancellation) must not tell them their registration is gone."""
+    event = EventFactory(capacity=None, status=Event.Status.POSTPONED)
+    original = registrant(event)
+    replacement = services.event_create_replacement_notify(
+        event=event,
+        days=[DaySpec(future(120))],
+        title="Ersatz",
+        notice="",
+        publish=True,
+        invite=True,
+    )
+    OutboxMessage.objects.all().delete()
+    with committed():
+        new = services.registration_carry_over(registration=original)
+    assert new.event == replacement and new.status == S.CONFIRMED
+    assert reload(original).status == S.CANCELLED
+    # The new place is confirmed by its own mail; the released original sends none.
+    assert [m.kind for m in OutboxMessage.objects.filter(registration=original)] == []
+    mailoutbox.clear()
+
+    with committed():
+        services.event_cancel_notify(event=event, notice="Abgesagt.")
+
+    assert original.email not in sent_to(mailoutbox)
+    assert reload(new).status == S.CONFIRMED
