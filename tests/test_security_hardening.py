@@ -498,6 +498,7 @@ def test_event_pages_calendar_site_pages_and_health_answer_head(client):
         assert response.content == b"", path
 
 
+@pytest.mark.django_db
 def test_pages_with_a_form_answer_head_as_they_answer_get(client):
     """A link checker or monitor sends HEAD: a form page must not answer 405 where GET works."""
     event = EventFactory()
