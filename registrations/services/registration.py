@@ -26,7 +26,6 @@ from .places import (
     places_fill,
     registration_give_place,
 )
-from .ratelimit import rate_limit_check
 
 
 class RegistrationError(ValidationError):
@@ -258,27 +257,6 @@ def registration_update(*, registration: Registration, details: Details) -> Regi
         if freed:
             item_places_fill(locked_event)
         return reg
-
-
-def manage_link_resend(*, email: str, event: Event, client_ip: str) -> None:
-    """Mail the manage links of the address's active registrations for the event (if any)."""
-    email = normalise_email(email)
-    rate_limit_check(scope="resend", email=email, client_ip=client_ip)
-    outbox.queue(
-        outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
-        for registration in Registration.objects.active().filter(event=event, email=email)
-    )
-
-
-def confirmation_resend(*, registrations) -> int:
-    """Queue the confirmation (with the manage link) again for the active ones among them."""
-    with transaction.atomic():
-        return len(
-            outbox.queue(
-                outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
-                for registration in registrations.filter(status__in=Registration.ACTIVE)
-            )
-        )
 
 
 def places_refill(*, event: Event) -> list[Registration]:
