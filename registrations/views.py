@@ -49,9 +49,14 @@ def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
+# A service's refusal that concerns one field is shown at that field.
+FIELD_OF_ERROR = {"representative_domain": "rep_email"}
+
+
 def _add_errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+    for error in exc.error_list:
+        field = FIELD_OF_ERROR.get(error.code)
+        form.add_error(field if field in form.fields else None, error.messages)
 
 
 NEXT_SESSION_KEY = "sign_in_next"

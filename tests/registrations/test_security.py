@@ -360,7 +360,7 @@ def test_markup_typed_by_a_registrant_is_escaped_in_the_html_mail(
             attendee=Attendee(
                 first_name='<img src="https://evil.example.org/x.png">',
                 last_name="Vertretung",
-                email="vera@example.org",
+                email="vera@stadt.example.org",
                 function="<script>alert(1)</script>",
             ),
             details=Details(),

@@ -533,7 +533,7 @@ def test_registering_a_representative(person_client, person, event):
             who="representative",
             rep_first_name="Vera",
             rep_last_name="Vertretung",
-            rep_email="Vera@Example.org",
+            rep_email="Vera@Stadt.Example.org",
             rep_function="Amtsleitung",
         ),
     )
@@ -542,7 +542,10 @@ def test_registering_a_representative(person_client, person, event):
     registration = Registration.objects.get()
     assert registration.is_representative
     assert registration.registered_by == person
-    assert (registration.full_name, registration.email) == ("Vera Vertretung", "vera@example.org")
+    assert (registration.full_name, registration.email) == (
+        "Vera Vertretung",
+        "vera@stadt.example.org",
+    )
     assert registration.organisation == person.organisation
 
 
