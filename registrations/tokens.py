@@ -91,8 +91,9 @@ class ManageLinkTokenGenerator:
     The row holds only the nonce, so a database dump (or a backup, or a log of queries)
     reveals no working link; the worker can still derive the token when it renders a mail
     long after the registration was made. The HMAC covers
-    - the pk: a token opens exactly one registration, and finding the row costs one primary
-      key look-up, whatever the token says;
+    - the pk: a token opens exactly one registration, found by its primary key, and the MAC
+      is then compared in constant time (no look-up by a secret column whose index timing
+      could leak a prefix);
     - the nonce: 128 random bits per registration, so knowing the key alone (or a pk) does not
       make a link, and a new nonce voids every link mailed before;
     - SECRET_KEY: replacing it voids every manage link.
