@@ -118,7 +118,7 @@ def _export_event_create(slug: str, rows: int) -> Event:
         "first_name": "'Vorname' || g",
         "last_name": "'Nachname' || (g %% 997)",
         "email": f"'export' || g || '@{slug}.bench.example.org'",
-        "manage_token": "md5(random()::text) || md5(g::text)",
+        "manage_nonce": "left(md5(random()::text || g::text), 32)",
         "diet": "CASE WHEN g %% 3 = 0 THEN 'vegetarian' ELSE 'none' END",
         "salutation": "CASE WHEN g %% 2 = 0 THEN 'frau' ELSE 'herr' END",
         "is_representative": "g %% 5 = 0",

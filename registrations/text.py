@@ -47,6 +47,12 @@ def restore_formula_text(value: str) -> str:
     return value
 
 
+def normalise_domain(domain: str) -> str:
+    """A domain as `normalise_email` writes it: NFKC, no invisible characters, lower case,
+    ASCII (IDNA) form."""
+    return normalise_email(f"x@{domain}").rpartition("@")[2]
+
+
 def _idna(domain: str) -> str:
     try:
         return domain.encode("idna").decode("ascii")

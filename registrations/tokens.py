@@ -1,4 +1,6 @@
-"""Sign-in links for contact persons, made and checked as `django.contrib.auth.tokens` does.
+"""Sign-in links and manage links, made and checked as `django.contrib.auth.tokens` does.
+
+Sign-in links for contact persons:
 
 Nothing is stored: the link is a signed, timestamped value. What it signs decides when it
 stops working, so the signature covers
@@ -8,12 +10,16 @@ stops working, so the signature covers
 The signature uses SECRET_KEY, so a database dump reveals no working link.
 """
 
+import base64
+import hashlib
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from .models import ContactPerson
+from .models import ContactPerson, Registration
 
 
 class SignInLinkError(ValidationError):
@@ -76,3 +82,49 @@ class SignInTokenGenerator:
 
 
 sign_in_tokens = SignInTokenGenerator()
+
+
+class ManageLinkTokenGenerator:
+    """The token in a registration's manage link ("/anmeldung/<token>/"), never stored.
+
+    The token is `<registration pk>-<HMAC-SHA256(SECRET_KEY, pk and the row's random nonce)>`.
+    The row holds only the nonce, so a database dump (or a backup, or a log of queries)
+    reveals no working link; the worker can still derive the token when it renders a mail
+    long after the registration was made. The HMAC covers
+    - the pk: a token opens exactly one registration, found by its primary key, and the MAC
+      is then compared in constant time (no look-up by a secret column whose index timing
+      could leak a prefix);
+    - the nonce: 128 random bits per registration, so knowing the key alone (or a pk) does not
+      make a link, and a new nonce voids every link mailed before;
+    - SECRET_KEY: replacing it voids every manage link.
+    Links mailed before tokens were hashed (migration 0007) hold a random token whose SHA-256
+    digest is stored in `manage_token_hash`; they keep working, found by that digest.
+    """
+
+    key_salt = "registrations.manage-link"
+
+    def make_token(self, registration: Registration) -> str:
+        return f"{registration.pk}-{self._mac(registration.pk, registration.manage_nonce)}"
+
+    def _mac(self, pk, nonce: str) -> str:
+        digest = salted_hmac(self.key_salt, f"manage:{pk}:{nonce}", algorithm="sha256").digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+    def registration_for(self, token: str, queryset=None) -> Registration | None:
+        """The registration the token opens (from `queryset`), or None."""
+        queryset = Registration.objects.all() if queryset is None else queryset
+        pk, dash, mac = token.partition("-")
+        if dash and pk.isdigit() and len(pk) < 12:
+            candidate = queryset.filter(pk=int(pk)).first()
+            if candidate and constant_time_compare(mac, self._mac(pk, candidate.manage_nonce)):
+                return candidate
+        return queryset.filter(manage_token_hash=legacy_token_digest(token)).first()
+
+
+def legacy_token_digest(token: str) -> str:
+    """How a manage token from before migration 0007 is stored: its SHA-256, hex. The token
+    was 256 random bits, so a plain hash (no key) suffices and survives a new SECRET_KEY."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+manage_tokens = ManageLinkTokenGenerator()

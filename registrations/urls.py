@@ -4,7 +4,8 @@ from . import views
 
 app_name = "registrations"
 
-# Manage links carry `secrets.token_urlsafe` tokens: letters, digits, "-" and "_", i.e. a slug.
+# Manage links carry "<pk>-<base64url HMAC>" (or an older `secrets.token_urlsafe`) tokens:
+# letters, digits, "-" and "_", i.e. a slug.
 # Anything else is not found before it reaches the database (PostgreSQL refuses NUL in text).
 urlpatterns = [
     path("anmelden/", views.sign_in_request, name="sign_in"),

@@ -30,7 +30,7 @@ from .forms import (
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
 from .selectors import capacity, deadlines, directory
-from .tokens import SignInLinkError, sign_in_tokens
+from .tokens import SignInLinkError, manage_tokens, sign_in_tokens
 
 
 def client_ip(request) -> str:
@@ -49,9 +49,14 @@ def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
+# A service's refusal that concerns one field is shown at that field.
+FIELD_OF_ERROR = {"representative_domain": "rep_email"}
+
+
 def _add_errors(form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
+    for error in exc.error_list:
+        field = FIELD_OF_ERROR.get(error.code)
+        form.add_error(field if field in form.fields else None, error.messages)
 
 
 NEXT_SESSION_KEY = "sign_in_next"
@@ -224,7 +229,7 @@ def register(request, slug):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return redirect("registrations:done", token=registration.manage_token)
+            return redirect("registrations:done", token=manage_tokens.make_token(registration))
     # Only for showing the form: the service decides capacity again under the lock.
     state = event.registration_state(is_full=capacity.event_is_full(event))
     return render(
@@ -236,15 +241,13 @@ def register(request, slug):
 
 
 def _registration_by_token(token) -> Registration:
-    registration = (
-        Registration.objects.select_related("event", "organisation")
-        .prefetch_related(
+    registration = manage_tokens.registration_for(
+        token,
+        Registration.objects.select_related("event", "organisation").prefetch_related(
             "event__days",
             "event__programme_items",
             Prefetch("programme_choices", queryset=ProgrammeChoice.objects.select_related("item")),
-        )
-        .filter(manage_token=token)
-        .first()
+        ),
     )
     if registration is None:
         raise Http404
@@ -375,7 +378,7 @@ def carry_over(request, token):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            return redirect("registrations:done", token=new.manage_token)
+            return redirect("registrations:done", token=manage_tokens.make_token(new))
     return render(
         request,
         "registrations/registration_carry_over.html",

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from jahrestreffen import proxies
@@ -52,6 +53,8 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # Rate-limit counters live in the cache: every test starts with none.
+    cache.clear()
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from jahrestreffen import proxies
-from registrations.tokens import sign_in_tokens
+from registrations.tokens import manage_tokens, sign_in_tokens
 from registrations.views import client_ip
 from tests.factories import ContactPersonFactory, EventFactory, RegistrationFactory
 
@@ -420,7 +420,7 @@ def personal_pages(client):
     session = client.session
     session["contact_person"] = {"id": person.pk, "epoch": person.session_epoch}
     session.save()
-    token = registration.manage_token
+    token = manage_tokens.make_token(registration)
     return [
         "/meine-anmeldungen/",
         f"/veranstaltungen/{event.slug}/anmeldung/",

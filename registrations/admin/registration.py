@@ -83,7 +83,6 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
         "registered_by",
         "organisation",
         "status",
-        "manage_token",
         "privacy_acknowledged_at",
         "created_at",
         "updated_at",

@@ -19,7 +19,7 @@ from events.ics import build_calendar
 from events.models import Event
 
 from ..models import OutboxMessage, ProgrammeChoice, Registration
-from ..tokens import sign_in_tokens
+from ..tokens import manage_tokens, sign_in_tokens
 
 K = OutboxMessage.Kind
 
@@ -69,7 +69,9 @@ def registration_context(registration: Registration) -> dict:
         "choices": choices,
         "waiting_position": registration.waiting_position(),
         "manage_url": localized_url(
-            "registrations:manage", language=registration.language, token=registration.manage_token
+            "registrations:manage",
+            language=registration.language,
+            token=manage_tokens.make_token(registration),
         ),
         "event_url": absolute_url(event.get_absolute_url()),
         "deadline": event.reconfirmation_deadline,
@@ -93,7 +95,9 @@ def staff_message_placeholders(registration: Registration) -> dict:
         "event": registration.event.title,
         "dates": day_list(registration.event),
         "manage_url": localized_url(
-            "registrations:manage", language=registration.language, token=registration.manage_token
+            "registrations:manage",
+            language=registration.language,
+            token=manage_tokens.make_token(registration),
         ),
     }
 
@@ -133,7 +137,7 @@ def context_for(message: OutboxMessage) -> dict:
             context["carry_over_url"] = localized_url(
                 "registrations:carry_over",
                 language=message.language,
-                token=registration.manage_token,
+                token=manage_tokens.make_token(registration),
             )
         if message.kind == K.ITEM_PROMOTION:
             context["item"] = (

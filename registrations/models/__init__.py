@@ -17,6 +17,7 @@ from .registration import (
     ProgrammeChoiceQuerySet,
     Registration,
     RegistrationQuerySet,
+    _manage_nonce,
     _manage_token,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "RegistrationQuerySet",
     "Salutation",
     "_erasure_reference",
+    "_manage_nonce",
     "_manage_token",
 ]

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,7 +18,12 @@ from .directory import ContactPerson, MemberOrganisation, Salutation
 
 
 def _manage_token() -> str:
+    """The plain manage token of before migration 0007 (still named by migration 0001)."""
     return secrets.token_urlsafe(32)
+
+
+def _manage_nonce() -> str:
+    return secrets.token_urlsafe(16)
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -101,8 +105,18 @@ class Registration(models.Model):
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="de"
     )
-    manage_token = models.CharField(
-        _("manage link token"), max_length=64, unique=True, default=_manage_token, editable=False
+    # The manage link is derived from the nonce with SECRET_KEY (registrations.tokens); the
+    # row holds no working link. Links from before hashing are found by their digest.
+    manage_nonce = models.CharField(
+        _("manage link nonce"), max_length=32, default=_manage_nonce, editable=False
+    )
+    manage_token_hash = models.CharField(
+        _("manage link digest (older links)"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        db_index=True,
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -128,7 +142,7 @@ class Registration(models.Model):
 
     objects = RegistrationQuerySet.as_manager()
     # The manage token is a credential: no copies of it in the history.
-    history = History(excluded_fields=["manage_token", "reminder_sent_at"])
+    history = History(excluded_fields=["manage_nonce", "manage_token_hash", "reminder_sent_at"])
 
     class Meta:
         verbose_name = _("registration")
@@ -195,9 +209,6 @@ class Registration(models.Model):
             event_id=self.event_id, status=self.Status.WAITING
         ).filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
         return ahead.count() + 1
-
-    def get_manage_url(self) -> str:
-        return reverse("registrations:manage", kwargs={"token": self.manage_token})
 
 
 class ProgrammeChoiceQuerySet(models.QuerySet):

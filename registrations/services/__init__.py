@@ -15,6 +15,7 @@ from .lifecycle import (
     registration_carry_over,
     registration_reconfirm,
 )
+from .links import confirmation_resend, manage_link_resend, manage_links_send
 from .messages import event_reminders_send, outbox_retry, staff_message_send
 from .preview import MailPreview, mails_preview
 from .privacy import (
@@ -28,10 +29,8 @@ from .registration import (
     Attendee,
     Details,
     RegistrationError,
-    confirmation_resend,
     event_capacity_check,
     event_capacity_set,
-    manage_link_resend,
     places_refill,
     registration_cancel,
     registration_confirm_from_waiting_list,
@@ -62,6 +61,7 @@ __all__ = [
     "mails_preview",
     "MailPreview",
     "manage_link_resend",
+    "manage_links_send",
     "outbox_retry",
     "person_erase",
     "places_refill",

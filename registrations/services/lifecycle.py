@@ -284,6 +284,7 @@ def registration_carry_over(*, registration: Registration) -> Registration:
             ),
             privacy_acknowledged=True,
             language=registration.language,
+            carried_over=True,
         )
         Registration.objects.filter(pk=new.pk).update(carried_over_from=registration)
         new.carried_over_from = registration

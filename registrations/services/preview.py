@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..mail import outbox
 from ..mail.render import render
+from ..tokens import manage_tokens
 
 
 class _Rollback(Exception):
@@ -25,6 +27,15 @@ class MailPreview:
     error: str = ""
 
 
+def _without_personal_links(text: str, message) -> str:
+    """The preview is for staff: the recipient's personal link (manage page, carry-over) is
+    shown as a placeholder, so nobody acts as that person from the preview."""
+    if message.registration_id:
+        token = manage_tokens.make_token(message.registration)
+        text = text.replace(token, gettext("[personal link]"))
+    return text
+
+
 def mails_preview(run: Callable[[], object]) -> MailPreview:
     """Run the service inside a transaction that is rolled back and show what it queued: the
     count and the first mail, rendered after the change (new dates, new status), come from the
@@ -40,7 +51,8 @@ def mails_preview(run: Callable[[], object]) -> MailPreview:
             first = (registrants or queued or [None])[0]
             if first is not None:
                 subject, text, _html, attachments = render(first)
-                preview.to, preview.subject, preview.text = first.recipient, subject, text
+                preview.to, preview.subject = first.recipient, subject
+                preview.text = _without_personal_links(text, first)
                 preview.attachments = [name for name, _content, _type in attachments]
             raise _Rollback
     except _Rollback:

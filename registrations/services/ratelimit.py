@@ -31,6 +31,31 @@ def _key_part(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def rate_limit_changes(*, keys: list[str]) -> None:
+    """Count one registration or cancellation under each key (a contact person, a manage
+    link); over REGISTRATION_RATE_PER_PERSON in the window it is refused (RateLimited), so
+    nothing changes and no mail goes out: the registration form is no mail relay."""
+    window = settings.REGISTRATION_RATE_WINDOW
+    hits = [
+        _hit(
+            f"rl:change:{_key_part(key)}",
+            limit=settings.REGISTRATION_RATE_PER_PERSON,
+            window=window,
+        )
+        for key in keys
+    ]
+    if not all(hits):
+        raise RateLimited(
+            _(
+                "You have registered or cancelled too often in a short time, so nothing was "
+                "changed and no mail was sent. Please try again in %(minutes)d minutes or "
+                "contact the organisers."
+            )
+            % {"minutes": max(1, window // 60)},
+            code="rate_limited",
+        )
+
+
 def rate_limit_check(*, scope: str, email: str, client_ip: str) -> bool:
     """Count one request. Too many from one client are refused (RateLimited); too many for one
     address are answered as usual but send nothing (returns False), so nobody can lock a

@@ -16,7 +16,7 @@ from events.models import Event, ProgrammeItem, RegistrationState
 
 from ..mail import outbox
 from ..models import ContactPerson, OutboxMessage, ProgrammeChoice, Registration
-from ..selectors import capacity, deadlines
+from ..selectors import capacity, deadlines, registering
 from ..text import normalise_email
 from .places import (
     choices_add,
@@ -26,7 +26,7 @@ from .places import (
     places_fill,
     registration_give_place,
 )
-from .ratelimit import rate_limit_check
+from .ratelimit import rate_limit_changes
 
 
 class RegistrationError(ValidationError):
@@ -101,7 +101,7 @@ def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
     return items
 
 
-def _check_places(event: Event, *, email: str, organisation, override_limit: bool = False) -> bool:
+def _check_places(event: Event, *, email: str, registered_by: ContactPerson) -> bool:
     """Refuse what the rules refuse; return whether the newcomer must wait. Caller holds the
     event lock. Free places go to those already waiting before anyone new gets one."""
     places_fill(event)
@@ -109,20 +109,58 @@ def _check_places(event: Event, *, email: str, organisation, override_limit: boo
     state = event.registration_state(is_full=full)
     if state not in (RegistrationState.OPEN, RegistrationState.WAITING_LIST):
         raise RegistrationError(_refusal(state), code=str(state))
-    if Registration.objects.active().filter(event=event, email=email).exists():
-        raise RegistrationError(
-            _("%(email)s is already registered for this event.") % {"email": email},
-            code="duplicate",
-        )
+    _check_not_registered(event, email=email, registered_by=registered_by)
+    organisation = registered_by.organisation
     limit = capacity.organisation_limit(event=event, organisation=organisation)
     used = capacity.organisation_places_used(event=event, organisation=organisation)
-    if used >= limit and not override_limit:
+    if used >= limit:
         raise RegistrationError(
             _("Your organisation has reached its limit of %(limit)d participants for this event.")
             % {"limit": limit},
             code="organisation_limit",
         )
     return full
+
+
+def _check_not_registered(event: Event, *, email: str, registered_by: ContactPerson) -> None:
+    """One active registration per address and event. Who registered the address decides
+    what the refusal may say: the contact person learns of their own registrations (and of
+    their own address), never whether someone else registered an address they typed."""
+    existing = registering.active_registration_of(event, email)
+    if existing is None:
+        return
+    if existing.registered_by_id == registered_by.pk or email == registered_by.email:
+        raise RegistrationError(
+            _(
+                "%(email)s is already registered for this event. You find the registration "
+                "under “My registrations”."
+            )
+            % {"email": email},
+            code="duplicate",
+        )
+    raise RegistrationError(
+        _(
+            "This person cannot be registered for this event. If you think this is wrong, "
+            "please contact the organisers: %(contact)s"
+        )
+        % {"contact": ", ".join(registering.organiser_addresses(event))},
+        code="refused",
+    )
+
+
+def _check_representative(registered_by: ContactPerson, email: str) -> None:
+    """A representative's address belongs to the organisation, so the form cannot send our
+    confirmation mail to any address someone types in."""
+    domains = registering.representative_domains(registered_by)
+    if email != registered_by.email and not registering.address_in_domains(email, domains):
+        raise RegistrationError(
+            _(
+                "A representative's e-mail address must belong to your organisation "
+                "(%(domains)s). If it has another domain, please contact the organisers."
+            )
+            % {"domains": ", ".join(domains)},
+            code="representative_domain",
+        )
 
 
 def registration_create(
@@ -133,8 +171,13 @@ def registration_create(
     details: Details,
     privacy_acknowledged: bool,
     language: str,
+    carried_over: bool = False,
 ) -> Registration:
-    """Register the contact person (attendee None) or a representative for the event."""
+    """Register the contact person (attendee None) or a representative for the event.
+
+    `carried_over`: the attendee was accepted for the event this one replaces, so the
+    representative's domain and the per-person rate limit are not asked again.
+    """
     _check_eligible(registered_by)
     if not privacy_acknowledged:
         raise RegistrationError(
@@ -142,10 +185,14 @@ def registration_create(
         )
     attendee = attendee or Attendee.of(registered_by)
     email = normalise_email(attendee.email)
+    if not carried_over:
+        _check_representative(registered_by, email)
     with transaction.atomic():
         locked = event_lock(event)
         items = _clean_details(locked, details)
-        must_wait = _check_places(locked, email=email, organisation=registered_by.organisation)
+        must_wait = _check_places(locked, email=email, registered_by=registered_by)
+        if not carried_over:
+            rate_limit_changes(keys=[f"person:{registered_by.pk}"])
         registration = Registration.objects.create(
             event=locked,
             registered_by=registered_by,
@@ -209,6 +256,8 @@ def registration_cancel(
                 _("The deadline for changes has passed. Please contact the organisers."),
                 code="deadline",
             )
+        if notify and not by_organiser:
+            rate_limit_changes(keys=[f"person:{reg.registered_by_id}", f"link:{reg.pk}"])
         reg.status = (
             Registration.Status.CANCELLED_BY_ORGANISER
             if by_organiser
@@ -258,27 +307,6 @@ def registration_update(*, registration: Registration, details: Details) -> Regi
         if freed:
             item_places_fill(locked_event)
         return reg
-
-
-def manage_link_resend(*, email: str, event: Event, client_ip: str) -> None:
-    """Mail the manage links of the address's active registrations for the event (if any)."""
-    email = normalise_email(email)
-    rate_limit_check(scope="resend", email=email, client_ip=client_ip)
-    outbox.queue(
-        outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
-        for registration in Registration.objects.active().filter(event=event, email=email)
-    )
-
-
-def confirmation_resend(*, registrations) -> int:
-    """Queue the confirmation (with the manage link) again for the active ones among them."""
-    with transaction.atomic():
-        return len(
-            outbox.queue(
-                outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
-                for registration in registrations.filter(status__in=Registration.ACTIVE)
-            )
-        )
 
 
 def places_refill(*, event: Event) -> list[Registration]:

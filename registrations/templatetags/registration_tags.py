@@ -5,6 +5,7 @@ from events.jsonld import with_offer
 from ..models import Registration
 from ..selectors import capacity
 from ..selectors.directory import can_see_participants
+from ..tokens import manage_tokens
 
 register = template.Library()
 
@@ -25,6 +26,12 @@ def jsonld_with_offer(data: dict, event) -> dict:
     """The event's JSON-LD with an offer whose availability follows the registration state."""
     _confirmed, state = _registration_state(event)
     return with_offer(data, event=event, state=state)
+
+
+@register.filter
+def manage_token(registration: Registration) -> str:
+    """The token of the registration's manage link, derived (no copy of it is stored)."""
+    return manage_tokens.make_token(registration)
 
 
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from registrations.demo import DEMO_CONTACT_EMAIL
 from registrations.models import Registration
+from registrations.tokens import manage_tokens
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +96,7 @@ def test_contact_person_signs_in_registers_and_cancels(demo, live_server, page):
     ).get_attribute("href")
     assert mail.outbox[-1].to == [DEMO_CONTACT_EMAIL]
     assert manage_url in mail.outbox[-1].body
-    registration = Registration.objects.get(manage_token=manage_url.strip("/").split("/")[-1])
+    registration = manage_tokens.registration_for(manage_url.strip("/").split("/")[-1])
     assert registration.diet == Registration.Diet.VEGETARIAN
     assert registration.visibility == Registration.Visibility.PARTICIPANTS
     assert sorted(c.item.title for c in registration.programme_choices.all()) == [

@@ -11,6 +11,7 @@ from django.conf import settings
 from icalendar import Calendar
 
 from events.services import event_cancel
+from registrations.tokens import manage_tokens
 from tests.factories import EventFactory, OrganiserContactFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,7 @@ def test_ics_py_reads_the_calendar(client, events, path):
 def test_manage_link_download_is_a_published_calendar(client, events):
     registration = RegistrationFactory(event=events["two_days"])
 
-    response = client.get(f"/anmeldung/{registration.manage_token}/kalender.ics")
+    response = client.get(f"/anmeldung/{manage_tokens.make_token(registration)}/kalender.ics")
 
     assert response["Content-Type"] == CONTENT_TYPE
     assert len(vobject.readOne(response.content.decode()).vevent_list) == 2

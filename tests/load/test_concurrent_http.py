@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from registrations.models import ContactPerson, MemberOrganisation, ProgrammeChoice, Registration
+from registrations.tokens import manage_tokens
 from tests.factories import EventFactory, ProgrammeItemFactory
 
 from .conftest import browser_for, request
@@ -177,7 +178,7 @@ def test_concurrent_cancellations_promote_as_many_from_the_waiting_list(server, 
         lambda r=r: request(
             server.url,
             "POST",
-            f"/anmeldung/{r.manage_token}/",
+            f"/anmeldung/{manage_tokens.make_token(r)}/",
             browser=browser_for(),
             data={"cancel": "1"},
         )

@@ -8,7 +8,7 @@ from events.services import DaySpec
 from registrations import services
 from registrations.audit import ChangedBy
 from registrations.models import ContactPerson, ProgrammeChoice, Registration
-from registrations.tokens import sign_in_tokens
+from registrations.tokens import manage_tokens, sign_in_tokens
 from tests.factories import (
     ContactPersonFactory,
     EventFactory,
@@ -30,7 +30,7 @@ def registered(event, person, items=()) -> Registration:
 
 
 def manage_url(registration) -> str:
-    return f"/anmeldung/{registration.manage_token}/"
+    return f"/anmeldung/{manage_tokens.make_token(registration)}/"
 
 
 def manage_post(client, registration, **changes):
@@ -302,7 +302,9 @@ def test_signing_in_adds_no_history_row(client, person):
 def test_manage_token_is_not_copied_into_the_history(person, event):
     registration = registered(event, person)
 
-    assert not hasattr(registration.history.latest(), "manage_token")
+    historical = registration.history.latest()
+    assert not hasattr(historical, "manage_nonce")
+    assert not hasattr(historical, "manage_token_hash")
     assert ContactPerson.history.filter(id=person.pk).exists()
 
 

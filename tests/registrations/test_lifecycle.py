@@ -21,6 +21,7 @@ from registrations import services
 from registrations.mail import outbox, render
 from registrations.models import AccessRequest, OutboxMessage, Registration
 from registrations.selectors import recipients
+from registrations.tokens import manage_tokens
 from tests.factories import (
     AccessRequestFactory,
     ContactPersonFactory,
@@ -115,7 +116,7 @@ def test_postponing_tells_every_active_registrant_in_their_language(party, commi
     assert "Dear Mr Example," in english.body
     assert "we have to postpone “Jahrestreffen Leipzig”" in english.body
     assert "Neue Termine folgen." in english.body
-    assert f"/en/anmeldung/{party['en'].manage_token}/" in english.body
+    assert f"/en/anmeldung/{manage_tokens.make_token(party['en'])}/" in english.body
     german = mail_to(mailoutbox, party["de"].email)
     assert "Sehr geehrte Frau Beispiel," in german.body
     assert in_language("de", "Postponed: %(title)s", title=event.title) == german.subject
@@ -561,20 +562,24 @@ def test_reconfirmation_reminder_goes_to_those_who_have_not_answered(
 
 def test_manage_page_asks_for_an_answer_in_english_and_german(rescheduled, client):
     event, people = rescheduled(release_unanswered=True)
-    english = client.get(f"/en/anmeldung/{people['silent'].manage_token}/").content.decode()
+    english = client.get(
+        f"/en/anmeldung/{manage_tokens.make_token(people['silent'])}/"
+    ).content.decode()
     assert "Please confirm your attendance on the new dates by" in english
     assert 'name="attend"' in english
     assert 'name="withdraw"' in english
     german_text = in_language(
         "de", "Please confirm your attendance on the new dates by %(deadline)s."
     ).split("%(deadline)s")[0]
-    german = client.get(f"/anmeldung/{people['withdraws'].manage_token}/").content.decode()
+    german = client.get(
+        f"/anmeldung/{manage_tokens.make_token(people['withdraws'])}/"
+    ).content.decode()
     assert german_text in german
 
 
 def test_manage_page_buttons_answer_the_question(rescheduled, client, committed):
     event, people = rescheduled(release_unanswered=True)
-    url = f"/en/anmeldung/{people['attends'].manage_token}/"
+    url = f"/en/anmeldung/{manage_tokens.make_token(people['attends'])}/"
     response = client.post(url, {"attend": "1"}, follow=True)
     assert "we have noted that you will attend" in response.content.decode()
     assert reload(people["attends"]).reconfirmation == Registration.Reconfirmation.CONFIRMED
@@ -583,7 +588,9 @@ def test_manage_page_buttons_answer_the_question(rescheduled, client, committed)
     assert "You have confirmed that you will attend on the new dates." in page
 
     with committed():
-        client.post(f"/anmeldung/{people['withdraws'].manage_token}/", {"withdraw": "1"})
+        client.post(
+            f"/anmeldung/{manage_tokens.make_token(people['withdraws'])}/", {"withdraw": "1"}
+        )
     assert reload(people["withdraws"]).status == Registration.Status.CANCELLED
     assert reload(people["waiting1"]).status == Registration.Status.CONFIRMED
 
@@ -593,7 +600,9 @@ def test_manage_page_refuses_a_late_answer(rescheduled, client):
     Event.objects.filter(pk=event.pk).update(
         reconfirmation_deadline=timezone.now() - timedelta(minutes=1)
     )
-    response = client.post(f"/en/anmeldung/{people['silent'].manage_token}/", {"attend": "1"})
+    response = client.post(
+        f"/en/anmeldung/{manage_tokens.make_token(people['silent'])}/", {"attend": "1"}
+    )
     assert "The answer deadline has passed." in response.content.decode()
     assert reload(people["silent"]).reconfirmation == Registration.Reconfirmation.PENDING
 
@@ -603,7 +612,7 @@ def test_my_registrations_shows_the_open_question(rescheduled, client, sign_in):
     sign_in(client, people["silent"].registered_by)
     page = client.get("/en/meine-anmeldungen/").content.decode()
     assert "Please confirm your attendance on the new dates by" in page
-    assert f"/en/anmeldung/{people['silent'].manage_token}/#new-dates" in page
+    assert f"/en/anmeldung/{manage_tokens.make_token(people['silent'])}/#new-dates" in page
 
 
 # --- staff messages ---------------------------------------------------------------------------
@@ -684,13 +693,13 @@ def test_staff_message_fills_placeholders_per_recipient(groups, committed, mailo
     assert "Guten Tag Mr Ben Brook," in english.body
     assert "Jahrestreffen Kiel am Tuesday, 6 May 2031." in english.body
     assert "{unknown} bleibt, {0} auch." in english.body
-    assert f"/en/anmeldung/{people['confirmed_en'].manage_token}/" in english.body
+    assert f"/en/anmeldung/{manage_tokens.make_token(people['confirmed_en'])}/" in english.body
     german = mail_to(mailoutbox, people["confirmed_de"].email)
     assert german.subject == "Jahrestreffen Kiel: Hinweis für Alt"
     salutation = in_language("de", "Ms")
     assert f"Guten Tag {salutation} Anna Alt," in german.body
     assert "6. Mai 2031" in german.body
-    assert f"/anmeldung/{people['confirmed_de'].manage_token}/" in german.body
+    assert f"/anmeldung/{manage_tokens.make_token(people['confirmed_de'])}/" in german.body
     assert "/en/" not in german.body
 
 
@@ -791,9 +800,9 @@ def test_replacement_invites_the_original_registrants(replaced, mailoutbox):
     english = mail_to(mailoutbox, people["first"].email)
     assert english.subject == "Invitation: Jahrestreffen Mainz (neu)"
     assert "instead of “Jahrestreffen Mainz” there will be a replacement event" in english.body
-    assert f"/en/anmeldung/{people['first'].manage_token}/uebertragen/" in english.body
+    assert f"/en/anmeldung/{manage_tokens.make_token(people['first'])}/uebertragen/" in english.body
     german = mail_to(mailoutbox, people["second"].email)
-    assert f"/anmeldung/{people['second'].manage_token}/uebertragen/" in german.body
+    assert f"/anmeldung/{manage_tokens.make_token(people['second'])}/uebertragen/" in german.body
 
 
 def test_replacement_without_invitation_mails_nobody(committed, mailoutbox):
@@ -808,7 +817,7 @@ def test_replacement_without_invitation_mails_nobody(committed, mailoutbox):
 def test_carry_over_respects_capacity_and_happens_once(replaced, client, committed, mailoutbox):
     event, replacement, people = replaced
     mailoutbox.clear()
-    url = f"/en/anmeldung/{people['first'].manage_token}/uebertragen/"
+    url = f"/en/anmeldung/{manage_tokens.make_token(people['first'])}/uebertragen/"
     page = client.get(url).content.decode()
     assert "Yes, carry my registration over" in page
     with committed():
@@ -822,7 +831,7 @@ def test_carry_over_respects_capacity_and_happens_once(replaced, client, committ
 
     # The only place is taken: the next one joins the waiting list.
     with committed():
-        client.post(f"/anmeldung/{people['second'].manage_token}/uebertragen/")
+        client.post(f"/anmeldung/{manage_tokens.make_token(people['second'])}/uebertragen/")
     second = Registration.objects.get(carried_over_from=people["second"])
     assert second.status == Registration.Status.WAITING
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
@@ -873,6 +882,6 @@ def test_lifecycle_mails_and_the_reconfirmation_notice_are_german_for_german_reg
         if rendered["de"][0] == rendered["en"][0] or rendered["de"][1] == rendered["en"][1]:
             untranslated.append(kind)
     notice = "Please confirm your attendance on the new dates"
-    if notice in client.get(f"/anmeldung/{german.manage_token}/").content.decode():
+    if notice in client.get(f"/anmeldung/{manage_tokens.make_token(german)}/").content.decode():
         untranslated.append("manage page")
     assert untranslated == []

@@ -23,6 +23,7 @@ from registrations.models import (
     ProgrammeChoice,
     Registration,
 )
+from registrations.tokens import manage_tokens
 from tests.factories import (
     AccessRequestFactory,
     ContactPersonFactory,
@@ -1010,3 +1011,19 @@ def test_carrying_over_releases_the_original_place_without_a_mail(db, committed,
 
     assert original.email not in sent_to(mailoutbox)
     assert reload(new).status == S.CONFIRMED
+
+
+@pytest.mark.parametrize("action", ["postpone", "reschedule", "cancel"])
+def test_previews_show_no_working_personal_link(staff_client, action):
+    """Staff see what the mail says, but the recipient's manage link is a placeholder: nobody
+    can act as that person from the preview."""
+    event = EventFactory()
+    person = registrant(event)
+    data, _kind = lifecycle_step(action)
+
+    preview = staff_client.post(lifecycle_url(action, event), data).context["preview"]
+
+    assert preview.to == person.email
+    assert manage_tokens.make_token(person) not in preview.text
+    if action != "cancel":  # the cancellation mail carries no manage link at all
+        assert de("[personal link]") in preview.text

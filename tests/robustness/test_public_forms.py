@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from registrations.middleware import SESSION_KEY
 from registrations.models import AccessRequest, ProgrammeChoice, Registration
+from registrations.tokens import manage_tokens
 from tests.factories import ContactPersonFactory, EventFactory, ProgrammeItemFactory
 
 from .strategies import (
@@ -207,7 +208,9 @@ manage_fields = st.fixed_dictionaries(
 @given(data=manage_fields)
 def test_manage_page_changes_answer_clearly_and_store_only_valid_data(client, registration, data):
     with rolled_back():
-        response = client.post(f"/anmeldung/{registration.manage_token}/", {"save": "1", **data})
+        response = client.post(
+            f"/anmeldung/{manage_tokens.make_token(registration)}/", {"save": "1", **data}
+        )
 
         assert_clear_answer(response, 302, 400)
         registration.refresh_from_db()

@@ -15,7 +15,7 @@ from events.models import Event
 from registrations.demo import DEMO_CONTACT_EMAIL
 from registrations.middleware import SESSION_KEY
 from registrations.models import ContactPerson, Registration
-from registrations.tokens import sign_in_tokens
+from registrations.tokens import manage_tokens, sign_in_tokens
 from tests.factories import EventFactory, RegistrationFactory
 
 
@@ -119,10 +119,14 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
             ),
             Page(
                 "registration done",
-                f"{prefix}/anmeldung/{registration.manage_token}/bestaetigung/",
+                f"{prefix}/anmeldung/{manage_tokens.make_token(registration)}/bestaetigung/",
                 personal=True,
             ),
-            Page("manage", f"{prefix}/anmeldung/{registration.manage_token}/", personal=True),
+            Page(
+                "manage",
+                f"{prefix}/anmeldung/{manage_tokens.make_token(registration)}/",
+                personal=True,
+            ),
             Page("my registrations", f"{prefix}/meine-anmeldungen/", "registrant", personal=True),
             Page("sign out", f"{prefix}/abmelden/", "registrant", personal=True),
             Page("not found", f"{prefix}/gibt-es-nicht/", status=404, personal=True),

@@ -35,6 +35,7 @@ from registrations.models import (
     ProgrammeChoice,
     Registration,
 )
+from registrations.tokens import manage_tokens
 
 DETAIL_SLUG = "jahrestreffen-bench"
 SUBMIT_SLUGS = ["anmeldung-bench-1", "anmeldung-bench-2", "anmeldung-bench-3"]
@@ -256,7 +257,8 @@ class Command(BaseCommand):
             "".join(f"{s.session_key} {csrf}\n" for s in sessions), encoding="utf-8"
         )
         (out / "manage_tokens.txt").write_text(
-            "".join(f"{r.manage_token}\n" for r in registrations[:1000]), encoding="utf-8"
+            "".join(f"{manage_tokens.make_token(r)}\n" for r in registrations[:1000]),
+            encoding="utf-8",
         )
         (out / "emails.txt").write_text(
             "".join(f"{p.email} {csrf}\n" for p in persons), encoding="utf-8"
