@@ -5,6 +5,7 @@ with the number of people; and 2,000 invitations queued in a bounded number of q
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from events.models import Event
 from registrations import services
 from registrations.models import ContactPerson, Invitation, MemberOrganisation, OutboxMessage
+from registrations.selectors.invitations import invitation_overview
 from tests.factories import (
     ContactPersonFactory,
     EventFactory,
@@ -105,8 +107,6 @@ def test_overview_queries_stay_flat(staff_client, event, n, django_assert_max_nu
 def test_overview_figures_per_organisation_kind_and_state(event):
     _answers(event, 6)
     MemberOrganisationFactory(name="Stadt Ohne Ansprechpartner", kind="district")
-    from registrations.selectors.invitations import invitation_overview
-
     figures = invitation_overview(event=event)
     assert figures["totals"] == {
         "invited": 6,
@@ -134,8 +134,6 @@ def test_export_is_xlsx_with_formulas_neutralised(staff_client, event):
 
 
 def test_reader_sees_the_overview_but_cannot_invite(client, django_user_model, event):
-    from django.contrib.auth.models import Permission
-
     user = django_user_model.objects.create_user("leser", password="pw", is_staff=True)
     user.user_permissions.add(
         *Permission.objects.filter(

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from registrations.mail.render import render
 from registrations.middleware import SESSION_KEY
 from registrations.models import ContactPerson, Invitation, MemberOrganisation, OutboxMessage
 from registrations.selectors.invitations import InvitationFilter
+from registrations.selectors.privacy import person_data_export
 from tests.factories import (
     ContactPersonFactory,
     EventFactory,
@@ -89,7 +91,7 @@ def test_a_cancelled_or_closed_event_cannot_be_invited_to(event):
     event.registration_closes_at = timezone.now() - timedelta(minutes=1)
     event.registration_opens_at = timezone.now() - timedelta(days=2)
     event.save()
-    with pytest.raises(services.RegistrationError.__base__):
+    with pytest.raises(ValidationError):
         services.invitations_send(event=event)
     assert not Invitation.objects.exists()
 
@@ -258,3 +260,16 @@ def test_new_dates_reach_the_invited_with_their_link(event):
     (mail,) = _mails(K.INVITATION_CHANGED)
     subject, text, _html, _att = render(mail)
     assert subject.startswith("Neue Termine") and "/einladung/" in text
+
+
+def test_erasing_a_person_erases_their_invitation_and_the_colleague_they_named(event, client):
+    person, token = _invite_one(event)
+    client.post(
+        reverse("registrations:invitation_decline", args=[token]),
+        {"colleague_name": "Ben Kollege", "colleague_email": "ben@stadt.example.org"},
+    )
+    data = person_data_export(person=person)
+    assert data["invitations"][0]["colleague_name"] == "Ben Kollege"
+    log = services.person_erase(person=person, user=None)
+    assert log.counts["invitations"] == 1
+    assert not Invitation.objects.exists()
