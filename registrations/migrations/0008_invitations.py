@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'invitation',
                 'verbose_name_plural': 'invitations',
-                'ordering': ['contact_person__organisation__name', 'contact_person__last_name'],
+                'ordering': ['invited_at', 'pk'],
             },
         ),
         migrations.AddField(

@@ -51,7 +51,7 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        ordering = ["contact_person__organisation__name", "contact_person__last_name"]
+        ordering = ["invited_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "contact_person"], name="invitation_once_per_person_and_event"
