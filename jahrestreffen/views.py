@@ -20,6 +20,7 @@ _PRIVATE = [
     ("registrations:access_request", {}),
     ("registrations:my_registrations", {}),
     ("registrations:manage", {"token": "TOKEN"}),
+    ("registrations:invitation", {"token": "TOKEN"}),
     ("registrations:register", {"slug": "SLUG"}),
     ("registrations:resend", {"slug": "SLUG"}),
     ("registrations:participant_list", {"slug": "SLUG"}),

@@ -6,11 +6,13 @@ from importlib import import_module
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
+from django.utils import timezone
 
 from events.models import Event
 
 from . import services
-from .models import ContactPerson, MemberOrganisation, Registration
+from .models import ContactPerson, Invitation, MemberOrganisation, Registration
 
 K = MemberOrganisation.Kind
 MEMBERS = [
@@ -148,6 +150,30 @@ def load_registrations(event: Event) -> int:
         )
         count += 1
     return count
+
+
+def load_invitations(event: Event) -> int:
+    """Invitations to the upcoming event with a mix of answers: those registered above count
+    as registered, two organisations declined (one naming a colleague), the rest are silent.
+    The demo contact person stays uninvited, so the invitation page has someone to invite."""
+    if Invitation.objects.filter(event=event).exists():
+        return 0
+    others = ~Q(contact_person__email=DEMO_CONTACT_EMAIL)
+    services.invitations_send(event=event)
+    Invitation.objects.filter(event=event, contact_person__email=DEMO_CONTACT_EMAIL).delete()
+    silent = Invitation.objects.filter(others, event=event, status=Invitation.Status.INVITED)
+    for i, invitation in enumerate(silent.select_related("contact_person").order_by("pk")[:2]):
+        colleague = {
+            "colleague_name": "Dr. Clara Neumann",
+            "colleague_email": "clara.neumann@" + invitation.contact_person.email.split("@")[1],
+            "colleague_note": "Leitet ab dem Frühjahr das Amt für Stadtentwicklung.",
+        }
+        Invitation.objects.filter(pk=invitation.pk).update(
+            status=Invitation.Status.DECLINED,
+            declined_at=timezone.now(),
+            **(colleague if i == 0 else {}),
+        )
+    return Invitation.objects.filter(event=event).count()
 
 
 def load_staff() -> list[tuple[str, str]]:

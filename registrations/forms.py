@@ -62,6 +62,29 @@ class SignInForm(_Form):
     )
 
 
+class InvitationDeclineForm(_Form):
+    """ "I cannot attend", with a colleague the person may name; the colleague gets no mail
+    from this (staff decide whether to add them to the directory)."""
+
+    submit_label = _("I cannot attend")
+
+    colleague_name = forms.CharField(
+        label=_("Colleague we may invite instead (optional)"), max_length=200, required=False
+    )
+    colleague_email = NormalisedEmailField(
+        label=_("E-mail address of the colleague"), max_length=254, required=False
+    )
+    colleague_note = forms.CharField(
+        label=_("Note to the organisers (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "We do not write to your colleague before we have added them to our directory."
+        ),
+    )
+
+
 class AccessRequestForm(_Form):
     submit_label = _("Request access")
 

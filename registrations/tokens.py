@@ -16,10 +16,11 @@ import hashlib
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from .models import ContactPerson, Registration
+from .models import ContactPerson, Invitation, Registration
 
 
 class SignInLinkError(ValidationError):
@@ -128,3 +129,71 @@ def legacy_token_digest(token: str) -> str:
 
 
 manage_tokens = ManageLinkTokenGenerator()
+
+
+class InvitationLinkError(ValidationError):
+    """A personal invitation link that is expired, used up, tampered with, or for someone who
+    is no longer invited."""
+
+
+class InvitationTokenGenerator:
+    """The personal link in an invitation: signed, nothing stored, like the sign-in links.
+
+    The signature covers the person's id and the event's id (the link opens one person's
+    registration for one event) and the person's session epoch ("sign out everywhere" voids
+    it). It works until registration closes, not for a fixed time; and it is used up once
+    the person is registered, which the invitation row says. Someone who left the directory
+    cannot use it: the check asks the directory as the sign-in link does.
+    """
+
+    salt = "registrations.invitation"
+
+    def make_token(self, invitation: Invitation) -> str:
+        person = invitation.contact_person
+        return signing.dumps(
+            {"p": person.pk, "e": invitation.event_id, "s": person.session_epoch}, salt=self.salt
+        )
+
+    def check_token(self, token: str, *, now=None) -> Invitation:
+        """The invitation the token stands for, still usable; raises InvitationLinkError."""
+        try:
+            data = signing.loads(token, salt=self.salt)
+        except signing.BadSignature as exc:
+            raise _invalid_invitation() from exc
+        if not isinstance(data, dict):
+            raise _invalid_invitation()
+        invitation = (
+            Invitation.objects.select_related("event", "contact_person__organisation")
+            .filter(contact_person_id=data.get("p"), event_id=data.get("e"))
+            .first()
+        )
+        if invitation is None:
+            raise _invalid_invitation()
+        person = invitation.contact_person
+        if not person.can_sign_in() or person.session_epoch != data.get("s"):
+            raise _invalid_invitation()
+        closes = invitation.event.registration_closes_at
+        if closes is not None and (now or timezone.now()) >= closes:
+            raise InvitationLinkError(
+                _("Registration for this event has closed; the invitation link has expired."),
+                code="expired",
+            )
+        if invitation.status == Invitation.Status.REGISTERED:
+            raise InvitationLinkError(
+                _(
+                    "You are already registered for this event. Your personal link to the "
+                    "registration is in the confirmation mail."
+                ),
+                code="used",
+            )
+        return invitation
+
+
+def _invalid_invitation() -> InvitationLinkError:
+    return InvitationLinkError(
+        _("This invitation link is not valid. Please sign in with your e-mail address."),
+        code="invalid",
+    )
+
+
+invitation_tokens = InvitationTokenGenerator()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "registrations"
 
@@ -10,6 +10,12 @@ app_name = "registrations"
 urlpatterns = [
     path("anmelden/", views.sign_in_request, name="sign_in"),
     path("anmelden/link/<str:token>/", views.sign_in_link, name="sign_in_link"),
+    path("einladung/<str:token>/", invitation_views.invitation, name="invitation"),
+    path(
+        "einladung/<str:token>/absagen/",
+        invitation_views.invitation_decline,
+        name="invitation_decline",
+    ),
     path("abmelden/", views.sign_out_view, name="sign_out"),
     path("zugang-beantragen/", views.access_request, name="access_request"),
     path("meine-anmeldungen/", views.my_registrations, name="my_registrations"),

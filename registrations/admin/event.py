@@ -28,6 +28,7 @@ from .. import services
 from ..selectors import overview
 from .event_views import EventRegistrationViews
 from .forms import AnswerDeadlineForm, InviteForm
+from .invitation_views import EventInvitationViews
 from .mixins import can_export, can_mail
 
 
@@ -96,7 +97,7 @@ admin.site.unregister(Event)
 
 
 @admin.register(Event)
-class EventAdmin(EventRegistrationViews, BaseEventAdmin):
+class EventAdmin(EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
     form = EventCapacityForm
     list_display = [*BaseEventAdmin.list_display, "confirmed_count", "waiting_count"]
     readonly_fields = [*BaseEventAdmin.readonly_fields, "exports"]
@@ -167,10 +168,12 @@ class EventAdmin(EventRegistrationViews, BaseEventAdmin):
             ((f"{url}?{urlencode(params)}", label) for params, label in links),
         )
         return format_html(
-            '{}<br><br><a href="{}">{}</a>',
+            '{}<br><br><a href="{}">{}</a> · <a href="{}">{}</a>',
             buttons,
             url,
             gettext("Filter by status or side programme item …"),
+            reverse("admin:events_event_invitation_overview", args=[obj.pk]),
+            gettext("Invitations: who answered"),
         )
 
     def _lifecycle(self, request, pk, action):
@@ -240,6 +243,10 @@ class EventAdmin(EventRegistrationViews, BaseEventAdmin):
                     gettext("Answers to the new dates"),
                 ),
                 (
+                    reverse("admin:events_event_invitations", args=[obj.pk]),
+                    gettext("Invitations"),
+                ),
+                (
                     reverse("admin:registrations_outboxmessage_changelist")
                     + f"?event__id__exact={obj.pk}",
                     gettext("Outbox"),
@@ -274,6 +281,16 @@ class EventAdmin(EventRegistrationViews, BaseEventAdmin):
                 "<int:pk>/checkin/",
                 self.admin_site.admin_view(self.checkin_view),
                 name="events_event_checkin",
+            ),
+            path(
+                "<int:pk>/invitations/",
+                self.admin_site.admin_view(self.invitations_view),
+                name="events_event_invitations",
+            ),
+            path(
+                "<int:pk>/invitations/overview/",
+                self.admin_site.admin_view(self.invitation_overview_view),
+                name="events_event_invitation_overview",
             ),
             path(
                 "<int:pk>/overview/",

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import clean_text
-from ..models import Registration
+from ..models import ContactPerson, FederalState, MemberOrganisation, Registration
+from ..selectors.invitations import InvitationFilter
 from ..selectors.recipients import MessageGroup
 
 
@@ -125,3 +126,47 @@ class ExportForm(forms.Form):
         if self.cleaned_data["format"] in self.PDF_FORMATS:
             return [Registration.Status.CONFIRMED]
         return []
+
+
+class InvitationSendForm(forms.Form):
+    """Whom to invite: all eligible contact persons, or those the filters select. Whoever
+    was invited to the event before is left out either way."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Kind of organisation"),
+        choices=MemberOrganisation.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: all kinds."),
+    )
+    states = forms.MultipleChoiceField(
+        label=_("Federal state"),
+        choices=FederalState.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: all federal states."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Role"),
+        choices=ContactPerson.Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: contact persons and deputies."),
+    )
+
+    def chosen(self) -> InvitationFilter:
+        data = self.cleaned_data
+        return InvitationFilter(kinds=data["kinds"], states=data["states"], roles=data["roles"])
+
+
+class InvitationScheduleForm(forms.Form):
+    reminder_days_before_close = forms.IntegerField(
+        label=_("Reminder days before registration closes"),
+        min_value=1,
+        max_value=60,
+        required=False,
+        help_text=_(
+            "The reminder goes once to those invited who have neither registered nor "
+            "declined (send_invitation_reminders, hourly). Empty: only by the button."
+        ),
+    )

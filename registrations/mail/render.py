@@ -18,8 +18,8 @@ from django.utils.safestring import mark_safe
 from events.ics import build_calendar
 from events.models import Event
 
-from ..models import OutboxMessage, ProgrammeChoice, Registration
-from ..tokens import manage_tokens, sign_in_tokens
+from ..models import Invitation, OutboxMessage, ProgrammeChoice, Registration
+from ..tokens import invitation_tokens, manage_tokens, sign_in_tokens
 
 K = OutboxMessage.Kind
 
@@ -40,6 +40,9 @@ TEMPLATES = {
     K.REPLACEMENT_INVITATION: ("replacement_invitation", None),
     K.STAFF_MESSAGE: ("staff_message", None),
     K.EVENT_REMINDER: ("event_reminder", "PUBLISH"),
+    K.INVITATION: ("invitation", None),
+    K.INVITATION_REMINDER: ("invitation_reminder", None),
+    K.INVITATION_CHANGED: ("invitation_changed", None),
 }
 
 
@@ -116,6 +119,31 @@ def fill_placeholders(text: str, values: dict) -> str:
     )
 
 
+def invitation_context(message: OutboxMessage) -> dict:
+    """The invitation's event and person, and its personal links (made now, never stored)."""
+    invitation = (
+        Invitation.objects.select_related("event", "contact_person__organisation")
+        .prefetch_related("event__days", "event__contacts")
+        .get(pk=message.invitation_id)
+    )
+    token = invitation_tokens.make_token(invitation)
+    person = invitation.contact_person
+    return {
+        "invitation": invitation,
+        "event": invitation.event,
+        "person": person,
+        "organisation": person.organisation,
+        "link": localized_url("registrations:invitation", language=message.language, token=token),
+        "decline_url": localized_url(
+            "registrations:invitation_decline", language=message.language, token=token
+        ),
+        "event_url": absolute_url(invitation.event.get_absolute_url()),
+        "closes_at": invitation.event.registration_closes_at,
+        "step": (message.payload or {}).get("step", ""),
+        **_greeting_context(person),
+    }
+
+
 def context_for(message: OutboxMessage) -> dict:
     payload = message.payload or {}
     context: dict = {"payload": payload}
@@ -143,6 +171,8 @@ def context_for(message: OutboxMessage) -> dict:
             context["item"] = (
                 ProgrammeChoice.objects.select_related("item").get(pk=payload["choice_id"]).item
             )
+    if message.invitation_id:
+        return {"payload": payload, **invitation_context(message)}
     if message.access_request_id:
         req = message.access_request
         context.update({"request": req, **_greeting_context(req)})

@@ -9,6 +9,7 @@ from .directory import (
     MemberOrganisationQuerySet,
     Salutation,
 )
+from .invitation import Invitation, InvitationQuerySet, InvitationSchedule
 from .outbox import OutboxMessage, OutboxMessageQuerySet
 from .privacy import ErasureLog, _erasure_reference
 from .registration import (
@@ -27,6 +28,9 @@ __all__ = [
     "ContactPerson",
     "ErasureLog",
     "FederalState",
+    "Invitation",
+    "InvitationQuerySet",
+    "InvitationSchedule",
     "MemberOrganisation",
     "MemberOrganisationQuerySet",
     "OutboxMessage",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event
 
 from .directory import AccessRequest, ContactPerson
+from .invitation import Invitation
 from .registration import Registration
 
 
@@ -40,6 +41,9 @@ class OutboxMessage(models.Model):
         REPLACEMENT_INVITATION = "replacement_invitation", _("invitation to the replacement event")
         STAFF_MESSAGE = "staff_message", _("message from the organisers")
         EVENT_REMINDER = "event_reminder", _("reminder before the event")
+        INVITATION = "invitation", _("invitation")
+        INVITATION_REMINDER = "invitation_reminder", _("reminder of the invitation")
+        INVITATION_CHANGED = "invitation_changed", _("event changed (invitation)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -82,6 +86,14 @@ class OutboxMessage(models.Model):
         blank=True,
         related_name="outbox_messages",
         verbose_name=_("contact person"),
+    )
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+        verbose_name=_("invitation"),
     )
     payload = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import AccessRequest, ContactPerson, OutboxMessage, Registration
+from ..models import AccessRequest, ContactPerson, Invitation, OutboxMessage, Registration
 
 
 def person_records(person: ContactPerson) -> dict:
@@ -26,6 +26,7 @@ def person_records(person: ContactPerson) -> dict:
             | Q(registration__in=own)
             | Q(access_request__in=access_requests)
         ),
+        "invitations": Invitation.objects.filter(contact_person=person),
         "person_history": ContactPerson.history.filter(id=person.pk),
         "registration_history": Registration.history.filter(id__in=own.values("pk")),
     }
@@ -107,6 +108,17 @@ ACCESS_REQUEST_FIELDS = [
     "decided_at",
 ]
 
+INVITATION_FIELDS = [
+    "status",
+    "invited_at",
+    "reminded_at",
+    "declined_at",
+    "registered_at",
+    "colleague_name",
+    "colleague_email",
+    "colleague_note",
+]
+
 
 def _history(records: dict) -> list[dict]:
     person_rows = [
@@ -176,6 +188,10 @@ def person_data_export(*, person: ContactPerson) -> dict:
         "access_requests": [
             {**_values(a, ACCESS_REQUEST_FIELDS), "organisation": a.organisation.name}
             for a in records["access_requests"].select_related("organisation")
+        ],
+        "invitations": [
+            {"event": i.event.title, **_values(i, INVITATION_FIELDS)}
+            for i in records["invitations"].select_related("event")
         ],
         "mails": [
             {

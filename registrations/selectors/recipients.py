@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from events.models import Event, ProgrammeItem
 
 from ..models import AccessRequest, ProgrammeChoice, Registration
+from .invitations import changed_event_invitees
 
 
 class LifecycleStep(models.TextChoices):
@@ -52,6 +53,14 @@ def lifecycle_recipients(*, event: Event, step: str):
     else:
         registrations = active_registrations(event)
     return registrations.select_related("event").order_by("pk")
+
+
+def lifecycle_invitees(*, event: Event, step: str):
+    """The invited who have not answered yet: a postponement, new dates or a cancellation
+    reaches them too (the replacement event invites registrants only)."""
+    if step == LifecycleStep.REPLACEMENT:
+        return changed_event_invitees(event).none()
+    return changed_event_invitees(event)
 
 
 def access_requests_for(event: Event):

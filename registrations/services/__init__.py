@@ -4,6 +4,15 @@ subclass) with a message for the person who asked."""
 
 from .access import access_request_approve, access_request_create, access_request_reject
 from .checkin import attendance_check_in, attendance_undo
+from .invitations import (
+    invitation_decline,
+    invitation_mark_registered,
+    invitation_reminders_due,
+    invitation_reminders_send,
+    invitation_schedule_set,
+    invitation_token_use,
+    invitations_send,
+)
 from .lifecycle import (
     event_cancel_notify,
     event_create_replacement_notify,
@@ -57,6 +66,13 @@ __all__ = [
     "event_postpone_notify",
     "event_reminders_send",
     "event_reschedule_notify",
+    "invitation_decline",
+    "invitation_mark_registered",
+    "invitation_reminders_due",
+    "invitation_reminders_send",
+    "invitation_schedule_set",
+    "invitation_token_use",
+    "invitations_send",
     "lifecycle_mails",
     "mails_preview",
     "MailPreview",

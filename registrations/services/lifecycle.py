@@ -23,6 +23,7 @@ from ..mail import outbox
 from ..models import Attendance, OutboxMessage, ProgrammeChoice, Registration
 from ..selectors import recipients
 from ..selectors.recipients import LifecycleStep
+from .invitations import invitation_mail
 from .places import choices_set_status, event_lock
 from .registration import (
     Attendee,
@@ -45,6 +46,10 @@ def lifecycle_mails(*, event: Event, step: str, registrations=None, **payload) -
     if registrations is None:
         registrations = recipients.lifecycle_recipients(event=event, step=step)
     mails = [outbox.for_registration(r, KIND[step], **payload) for r in registrations]
+    mails += [
+        invitation_mail(invitation, OutboxMessage.Kind.INVITATION_CHANGED, step=str(step))
+        for invitation in recipients.lifecycle_invitees(event=event, step=step)
+    ]
     if step == LifecycleStep.CANCEL:
         mails += [
             OutboxMessage(

@@ -20,6 +20,7 @@ class _Rollback(Exception):
 class MailPreview:
     recipient_count: int = 0  # registrants
     extra_recipients: int = 0  # others told by the same step (open access requests)
+    invited: int = 0  # invited contact persons (an invitation, its reminder, news of the event)
     to: str = ""
     subject: str = ""
     text: str = ""
@@ -47,7 +48,8 @@ def mails_preview(run: Callable[[], object]) -> MailPreview:
                 run()
             registrants = [m for m in queued if m.registration_id]
             preview.recipient_count = len(registrants)
-            preview.extra_recipients = len(queued) - len(registrants)
+            preview.invited = sum(1 for m in queued if m.invitation_id)
+            preview.extra_recipients = len(queued) - len(registrants) - preview.invited
             first = (registrants or queued or [None])[0]
             if first is not None:
                 subject, text, _html, attachments = render(first)

@@ -183,6 +183,7 @@ def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> Era
         records = person_records(person)
         mails, _detail = records["mails"].delete()
         access_requests, _detail = records["access_requests"].delete()
+        invitations, _detail = records["invitations"].delete()
         registrations = list(
             records["registrations"].select_for_update().filter(anonymised_at__isnull=True)
         )
@@ -200,5 +201,6 @@ def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> Era
                 "access_requests": access_requests,
                 "mails": mails + anonymised["mails"],
                 "history": anonymised["history"] + person_history,
+                **({"invitations": invitations} if invitations else {}),
             },
         )

@@ -18,6 +18,7 @@ from ..mail import outbox
 from ..models import ContactPerson, OutboxMessage, ProgrammeChoice, Registration
 from ..selectors import capacity, deadlines, registering
 from ..text import normalise_email
+from .invitations import invitation_mark_registered
 from .places import (
     choices_add,
     choices_set_status,
@@ -210,6 +211,7 @@ def registration_create(
             language=language,
         )
         choices_add(registration, items)
+        invitation_mark_registered(event=locked, person=registered_by)
         outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
         return registration
 

@@ -85,9 +85,14 @@ def test_staff_reschedule_registrant_confirms_staff_see_answer(demo, live_server
     expect(page).to_have_url(f"{admin_url}/change/")
     expect(page.locator("ul.messagelist li.success")).to_contain_text(event.title)
 
-    # Every active registrant got a mail with their personal link.
-    sent = [m for m in mail.outbox[sent_before:] if event.title in m.subject]
+    # Every active registrant got a mail with their personal link; the demo's invited who
+    # have not answered were told too, as invited.
+    registrants = set(Registration.objects.filter(event=event).values_list("email", flat=True))
+    news = [m for m in mail.outbox[sent_before:] if event.title in m.subject]
+    sent = [m for m in news if m.to[0] in registrants]
     assert len(sent) == 12, [m.subject for m in mail.outbox[sent_before:]]
+    invited = [m for m in news if m.to[0] not in registrants]
+    assert invited and all("eingeladen" in m.body for m in invited)
     message = sent[0]
     registration = Registration.objects.get(event=event, email=message.to[0])
     match = MANAGE_LINK.search(message.body)

@@ -236,6 +236,8 @@ EVENT_PAGES = {
     "export": {TEAM, READER},
     "checkin": {TEAM},
     "overview": {TEAM, READER},
+    "invitations": {TEAM},
+    "invitation_overview": {TEAM, READER},
 }
 
 

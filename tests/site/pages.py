@@ -14,8 +14,8 @@ from events.demo import SEED_SLUG
 from events.models import Event
 from registrations.demo import DEMO_CONTACT_EMAIL
 from registrations.middleware import SESSION_KEY
-from registrations.models import ContactPerson, Registration
-from registrations.tokens import manage_tokens, sign_in_tokens
+from registrations.models import ContactPerson, Invitation, Registration
+from registrations.tokens import invitation_tokens, manage_tokens, sign_in_tokens
 from tests.factories import EventFactory, RegistrationFactory
 
 
@@ -59,6 +59,8 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
         event=upcoming, registered_by=person
     ).first() or RegistrationFactory(event=upcoming, registered_by=person)
     token = sign_in_tokens.make_token(person)
+    invited = Invitation.objects.filter(event=upcoming, status=Invitation.Status.INVITED).first()
+    invitation = f"/einladung/{invitation_tokens.make_token(invited)}/"
     access_request = {
         "salutation": "frau",
         "first_name": "Berta",
@@ -93,6 +95,17 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
             ),
             Page("sign in confirm", f"{prefix}/anmelden/link/{token}/", personal=True),
             Page("sign in failed", f"{prefix}/anmelden/link/invalid/", status=400),
+            Page("invitation", f"{prefix}{invitation}", personal=True),
+            Page("invitation decline", f"{prefix}{invitation}absagen/", personal=True),
+            Page(
+                "invitation declined",
+                f"{prefix}{invitation}absagen/",
+                method="post",
+                data={"colleague_name": "Ben Kollege", "colleague_email": ""},
+                personal=True,
+                shows=f'href="{prefix}{invitation}"',
+            ),
+            Page("invitation failed", f"{prefix}/einladung/ungueltig/", status=400),
             Page("access request", f"{prefix}/zugang-beantragen/"),
             Page(
                 "access request sent",

@@ -89,6 +89,7 @@ def test_robots_txt_allows_the_public_pages_and_keeps_crawlers_from_personal_one
             f"{prefix}/admin/",
             f"{prefix}/anmelden/",
             f"{prefix}/anmeldung/",
+            f"{prefix}/einladung/",
             f"{prefix}/meine-anmeldungen/",
             f"{prefix}/zugang-beantragen/",
             f"{prefix}/veranstaltungen/*/anmeldung/",

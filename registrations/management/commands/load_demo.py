@@ -6,6 +6,7 @@ from django.db import transaction
 from events.demo import load_events
 from registrations.demo import (
     DEMO_CONTACT_EMAIL,
+    load_invitations,
     load_members,
     load_registrations,
     load_staff,
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             events = load_events()
             load_members()
             load_registrations(events["upcoming"])
+            load_invitations(events["upcoming"])
             roles = load_staff()
             user, created = get_user_model().objects.get_or_create(
                 username=DEMO_STAFF_USERNAME,
