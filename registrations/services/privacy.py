@@ -34,6 +34,7 @@ ANONYMISED_REGISTRATION_FIELDS = [
     "message",
     "visibility",
     "anonymised_at",
+    "search_name",
 ]
 
 
@@ -62,6 +63,7 @@ def _anonymise_registrations(
         registration.message = ""
         registration.visibility = Registration.Visibility.NOBODY
         registration.anonymised_at = now
+        registration.search_name = ""
     history, _detail = Registration.history.filter(id__in=pks).delete()
     mails, _detail = OutboxMessage.objects.filter(registration_id__in=pks).delete()
     bulk_update_with_history(

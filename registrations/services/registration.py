@@ -87,6 +87,20 @@ def _check_eligible(person: ContactPerson) -> None:
         )
 
 
+def _check_request(
+    registered_by: ContactPerson, privacy_acknowledged: bool, override_limit: bool, reason: str
+) -> None:
+    if override_limit and not reason.strip():
+        raise RegistrationError(
+            _("Please give a reason for exceeding the organisation's limit."), code="reason"
+        )
+    _check_eligible(registered_by)
+    if not privacy_acknowledged:
+        raise RegistrationError(
+            _("Please confirm that you have read the privacy notice."), code="privacy"
+        )
+
+
 def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
     ids = list(dict.fromkeys(details.programme_item_ids))
     items = list(ProgrammeItem.objects.filter(event=event, pk__in=ids))
@@ -133,20 +147,26 @@ def registration_create(
     details: Details,
     privacy_acknowledged: bool,
     language: str,
+    override_limit: bool = False,
+    reason: str = "",
 ) -> Registration:
-    """Register the contact person (attendee None) or a representative for the event."""
-    _check_eligible(registered_by)
-    if not privacy_acknowledged:
-        raise RegistrationError(
-            _("Please confirm that you have read the privacy notice."), code="privacy"
-        )
+    """Register the contact person (attendee None) or a representative for the event.
+
+    Staff registering someone by phone may `override_limit` (the organisation's limit) with a
+    `reason`, which the history keeps; capacity and the waiting list apply all the same."""
+    _check_request(registered_by, privacy_acknowledged, override_limit, reason)
     attendee = attendee or Attendee.of(registered_by)
     email = normalise_email(attendee.email)
     with transaction.atomic():
         locked = event_lock(event)
         items = _clean_details(locked, details)
-        must_wait = _check_places(locked, email=email, organisation=registered_by.organisation)
-        registration = Registration.objects.create(
+        must_wait = _check_places(
+            locked,
+            email=email,
+            organisation=registered_by.organisation,
+            override_limit=override_limit,
+        )
+        registration = Registration(
             event=locked,
             registered_by=registered_by,
             organisation=registered_by.organisation,
@@ -162,6 +182,8 @@ def registration_create(
             privacy_acknowledged_at=timezone.now(),
             language=language,
         )
+        registration._change_reason = reason.strip() or None
+        registration.save()
         choices_add(registration, items)
         outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
         return registration
@@ -224,23 +246,29 @@ def registration_cancel(
         return reg
 
 
-def registration_confirm_from_waiting_list(*, registration: Registration) -> Registration:
-    """Staff give a waiting registrant a place, even beyond capacity."""
+def registration_confirm_from_waiting_list(
+    *, registration: Registration, reason: str = ""
+) -> Registration:
+    """Staff give a waiting registrant a place, even beyond capacity (`reason`: for the
+    history, e.g. "admitted on site")."""
     with transaction.atomic():
         event_lock(registration.event)
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
         if reg.status != Registration.Status.WAITING:
             raise RegistrationError(_("Only waiting registrations can be confirmed."), code="state")
+        reg._change_reason = reason or None
         registration_give_place(reg)
         return reg
 
 
-def registration_update(*, registration: Registration, details: Details) -> Registration:
-    """Change programme choices and needs until the deadline."""
+def registration_update(
+    *, registration: Registration, details: Details, by_staff: bool = False, reason: str = ""
+) -> Registration:
+    """Change programme choices and needs until the deadline (staff: also after it)."""
     with transaction.atomic():
         locked_event = event_lock(registration.event)
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
-        if not deadlines.can_change(reg):
+        if not by_staff and not deadlines.can_change(reg):
             raise RegistrationError(
                 _("The deadline for changes has passed. Please contact the organisers."),
                 code="deadline",
@@ -254,6 +282,7 @@ def registration_update(*, registration: Registration, details: Details) -> Regi
         choices_add(reg, [item for item in items if item.pk not in kept])
         for name, value in _detail_fields(details).items():
             setattr(reg, name, value)
+        reg._change_reason = reason or None
         reg.save()
         if freed:
             item_places_fill(locked_event)
