@@ -46,7 +46,9 @@ class EventRegistrationViews(CustomViewMixin):
                     item=data["item"],
                 )
 
-            if request.POST.get("confirm") == "yes":
+            if "edit" in request.POST:  # back to the form, with the typed text
+                pass
+            elif request.POST.get("confirm") == "yes":
                 try:
                     count = send()
                 except ValidationError as exc:

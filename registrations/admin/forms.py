@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, ProgrammeItem
 
 from ..forms import clean_text
+from ..mail.render import PLACEHOLDER_RE, STAFF_PLACEHOLDERS
 from ..models import ContactPerson, Registration, Salutation
 from ..selectors.recipients import MessageGroup
 from ..services.registration import DETAIL_FIELDS, Attendee, Details
@@ -48,6 +49,19 @@ class InviteForm(forms.Form):
     )
 
 
+def _known_placeholders_only(text: str) -> str:
+    unknown = sorted({name for name in PLACEHOLDER_RE.findall(text)} - set(STAFF_PLACEHOLDERS))
+    if unknown:
+        raise forms.ValidationError(
+            _("Unknown placeholders: %(unknown)s. Known are: %(known)s.")
+            % {
+                "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in STAFF_PLACEHOLDERS),
+            }
+        )
+    return text
+
+
 class StaffMessageForm(forms.Form):
     group = forms.ChoiceField(label=_("Recipients"), choices=[])
     item = forms.ModelChoiceField(
@@ -62,7 +76,9 @@ class StaffMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=10000,
         help_text=_(
-            "Placeholders: {salutation}, {first_name}, {last_name}, {event}, {dates}, {manage_url}"
+            "Placeholders: {greeting} (e.g. “Sehr geehrte Frau Dr. Schmidt”), {salutation}, "
+            "{first_name}, {last_name}, {event}, {dates}, {manage_url}. The signature is added "
+            "unless the text ends with your own (“Mit freundlichen Grüßen …”)."
         ),
     )
 
@@ -72,10 +88,10 @@ class StaffMessageForm(forms.Form):
         self.fields["item"].queryset = event.programme_items.all()
 
     def clean_subject(self):
-        return clean_text(self.cleaned_data["subject"]).replace("\n", " ")
+        return _known_placeholders_only(clean_text(self.cleaned_data["subject"]).replace("\n", " "))
 
     def clean_body(self):
-        return clean_text(self.cleaned_data["body"])
+        return _known_placeholders_only(clean_text(self.cleaned_data["body"]))
 
     def clean(self):
         data = super().clean()
