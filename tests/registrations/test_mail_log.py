@@ -181,3 +181,13 @@ def test_unknown_placeholders_are_refused_with_the_known_ones(staff_client, meet
 
     [error] = response.context["form"].errors["body"]
     assert "{anrede}, {name}" in error and "{greeting}" in error
+
+
+def test_the_reminder_days_are_set_per_event_in_the_admin(staff_client):
+    event = EventFactory(reminder_days_before=7)
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    form = staff_client.get(url).context["adminform"].form
+
+    assert "reminder_days_before" in form.fields
+    assert form.fields["reminder_days_before"].required is False  # empty: no reminder
