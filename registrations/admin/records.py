@@ -14,7 +14,7 @@ from ..models import ErasureLog, OutboxMessage
 class ErasureLogAdmin(admin.ModelAdmin):
     """Proof that data was erased: read-only, and kept."""
 
-    list_display = ["created_at", "reason", "reference", "erased_by", "counts"]
+    list_display = ["created_at", "reason", "reference", "erased_by", "counts_shown"]
     list_filter = ["reason"]
     search_fields = ["reference"]
     list_select_related = ["erased_by"]
@@ -27,6 +27,24 @@ class ErasureLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("counts"))
+    def counts_shown(self, obj):
+        """The stored machine keys ("mails": 3) in the staff's words ("Mails: 3")."""
+        return "; ".join(
+            f"{ERASURE_COUNT_LABELS.get(key, key)}: {ERASURE_COUNT_VALUES.get(value, value)}"
+            for key, value in (obj.counts or {}).items()
+        )
+
+
+ERASURE_COUNT_LABELS = {
+    "contact_person": _("directory entry"),
+    "registrations": _("registrations"),
+    "access_requests": _("access requests"),
+    "mails": _("mails"),
+    "history": _("history entries"),
+}
+ERASURE_COUNT_VALUES = {"anonymised": _("anonymised"), "deleted": _("deleted")}
 
 
 @admin.register(OutboxMessage)
