@@ -51,12 +51,13 @@ ERASURE_COUNT_VALUES = {"anonymised": _("anonymised"), "deleted": _("deleted")}
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Read-only view of what was and will be sent; failures stand out; staff can retry."""
 
+    # Status early, so that it stays in view on a 1280 px screen.
     list_display = [
         "created_at",
+        "status_badge",
         "kind",
         "recipient",
         "event",
-        "status_badge",
         "attempts",
         "sent_at",
         "last_error_short",
