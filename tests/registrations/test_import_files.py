@@ -227,7 +227,9 @@ def test_five_thousand_rows_preview_in_a_few_seconds(staff_client):
     elapsed = time.monotonic() - started
 
     assert preview.context["result"].totals["new"] == 5000
-    assert elapsed < 10, elapsed  # 18 s before; about 4 s now on two shared cores
+    # 18 s before; about 4 s alone on SQLite. The bound is loose because other suites share
+    # the two cores; the query count test above guards against per-row look-ups.
+    assert elapsed < 30, elapsed
 
 
 def test_a_row_without_organisation_is_refused_not_a_crash(staff_client):
