@@ -217,6 +217,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                     ("registration_opens_at", "registration_closes_at"),
                     ("capacity", "waiting_list_enabled"),
                     "participants_per_organisation",
+                    "reminder_days_before",
                 ]
             },
         ),

@@ -1,8 +1,9 @@
 """GET (or HEAD) /healthz: is the database reachable, are all migrations applied, is a worker
 sending mail, and does the proxy setting fit the requests?
 
-Answers JSON `{"database": …, "migrations": …, "worker": …, "proxy": …}`, each "ok" or a short
-reason, with status 200 when the first three are "ok" and 503 otherwise. "proxy" is a warning
+Answers JSON `{"database": …, "migrations": …, "worker": …, "mail": …, "proxy": …}`, each "ok"
+or a short reason, with status 200 when the first three are "ok" and 503 otherwise. "mail"
+("degraded: 2 failed, 0 stuck") and "proxy" are warnings
 for whoever reads the answer, not an outage: the site works, only its client addresses are
 wrong (see jahrestreffen/proxies.py), so a load balancer must not take the instance out.
 
@@ -14,7 +15,8 @@ when no mail is being sent, the endpoint enqueues a no-op `heartbeat` task at mo
 `HEALTH_HEARTBEAT_INTERVAL` seconds: if no worker runs it, it becomes that overdue task. The
 heartbeat deletes its own earlier results, so the table does not fill up with them.
 
-Cost per request: one `SELECT 1`, one aggregate over the ready tasks (an index covers it), and,
+Cost per request: one `SELECT 1`, one aggregate over the ready tasks (an index covers it), one
+over the outbox (failed and stuck mail), and,
 once a minute per process, the migration plan (cached in between: it reads every migration
 file).
 """
@@ -26,13 +28,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Case, F, Min, When
+from django.db.models import Case, Count, F, Min, Q, When
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_tasks import task, task_backends
 from django_tasks_db.backend import DatabaseBackend
+
+from registrations.mail.delivery import enqueue_delivery
+from registrations.models import OutboxMessage
 
 from .proxies import unexpected_forwarded_header_seen
 
@@ -117,6 +122,23 @@ def check_worker() -> str:
     return OK
 
 
+def check_mail() -> str:
+    """Mail that failed for good, or is stuck: "degraded" for whoever reads the answer, not
+    an outage (the site works; staff see the failed mails in the outbox and retry them)."""
+    stuck_rows = OutboxMessage.objects.stuck().values("pk")
+    counts = OutboxMessage.objects.aggregate(
+        failed=Count("pk", filter=Q(status=OutboxMessage.Status.FAILED)),
+        stuck=Count("pk", filter=Q(pk__in=stuck_rows)),
+    )
+    failed, stuck = counts["failed"], counts["stuck"]
+    if stuck and cache.add("health:stuck-mail", 1, timeout=_heartbeat_interval()):
+        # Handed to the worker again; the next worker run would also sweep them up.
+        enqueue_delivery(list(OutboxMessage.objects.stuck().values_list("pk", flat=True)[:100]))
+    if failed or stuck:
+        return f"degraded: {failed} failed, {stuck} stuck"
+    return OK
+
+
 def check_proxy() -> str:
     if unexpected_forwarded_header_seen():
         return (
@@ -136,5 +158,6 @@ def healthz(request):
     else:
         report["migrations"] = report["worker"] = "not checked"
     healthy = all(value == OK for value in report.values())
+    report["mail"] = check_mail() if report["database"] == OK else "not checked"
     report["proxy"] = check_proxy()
     return JsonResponse(report, status=200 if healthy else 503)

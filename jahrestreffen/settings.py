@@ -179,6 +179,8 @@ TASKS = {
 IMPORT_FORMATS = [CSV, XLSX]
 EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Rows in one directory file (the whole directory has about 3,000 people).
+DIRECTORY_IMPORT_MAX_ROWS = env.int("DIRECTORY_IMPORT_MAX_ROWS", default=10000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

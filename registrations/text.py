@@ -20,6 +20,14 @@ def full_name(academic_title: str, first_name: str, last_name: str) -> str:
     return " ".join(part for part in (academic_title, first_name, last_name) if part)
 
 
+def fold_for_search(value: str) -> str:
+    """Lower case without accents, so that "muller" finds "Müller" and "zoe" finds "Zoë" on
+    every database: stored in `search_name` columns and applied to what staff type."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
 def has_control_characters(value: str, *, allow_line_breaks: bool = False) -> bool:
     """True if the text holds a control character (C0, DEL or C1): they break mail headers,
     CSV rows and terminals. Line breaks and tabs count only where `allow_line_breaks` is off."""

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -18,6 +19,7 @@ from events.admin import ActionSelectionMixin
 
 from .. import services
 from ..exports import person as person_export
+from ..importfiles import DirectoryCSV, DirectoryXLSX, ImportFileRefused
 from ..models import AccessRequest, ContactPerson, MemberOrganisation
 from ..resources import ContactPersonResource, MemberOrganisationResource
 from ..selectors import privacy as privacy_selectors
@@ -64,6 +66,26 @@ class DirectoryImportMixin:
     import_form_class = DirectoryImportForm
     confirm_form_class = DirectoryConfirmImportForm
     import_template_name = "admin/registrations/directory_import.html"
+    # Read: any encoding and separator German Excel saves, with limits. Written: `;` and BOM.
+    import_formats = [DirectoryCSV, DirectoryXLSX]
+    export_formats = [DirectoryCSV, DirectoryXLSX]
+    export_file_stem: str
+
+    def get_export_filename(self, request, queryset, file_format):
+        today = timezone.localdate().isoformat()
+        return f"{self.export_file_stem}-{today}.{file_format.get_extension()}"
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # The library's message names the exception and suggests the wrong format; staff need
+        # the reason in their words, and never a server path.
+        if isinstance(e, ImportFileRefused):
+            message = str(e)
+        else:
+            message = gettext(
+                "The file could not be read. Please save it from Excel as "
+                "“CSV (Trennzeichen-getrennt)” or “Excel-Arbeitsmappe (.xlsx)” and upload it again."
+            )
+        form.add_error("import_file", message)
 
     # django-import-export lets every staff user import and export unless told otherwise.
     # Importing creates and changes rows; exporting hands out the directory's personal data.
@@ -157,6 +179,7 @@ class MemberOrganisationAdmin(
     ActionSelectionMixin, DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin
 ):
     resource_classes = [MemberOrganisationResource]
+    export_file_stem = "mitgliedsorganisationen"
     list_display = [
         "name",
         "kind",
@@ -209,6 +232,7 @@ class ContactPersonAdmin(
     ActionSelectionMixin, DirectoryImportMixin, ImportExportModelAdmin, HistoryAdmin
 ):
     resource_classes = [ContactPersonResource]
+    export_file_stem = "ansprechpersonen"
     list_display = [
         "last_name",
         "first_name",

@@ -46,7 +46,9 @@ class EventRegistrationViews(CustomViewMixin):
                     item=data["item"],
                 )
 
-            if request.POST.get("confirm") == "yes":
+            if "edit" in request.POST:  # back to the form, with the typed text
+                pass
+            elif request.POST.get("confirm") == "yes":
                 try:
                     count = send()
                 except ValidationError as exc:
@@ -165,10 +167,12 @@ class EventRegistrationViews(CustomViewMixin):
             return HttpResponse(status=400)
         action = request.POST.get("action")
         day = self._parse_day(request.POST.get("day"))
-        if action not in ("present", "undo") or day is None:
+        if action not in ("present", "undo", "admit") or day is None:
             return HttpResponse(status=400)
         try:
-            if action == "present":
+            if action == "admit":
+                text = self._admit_on_site(request, registration, day)
+            elif action == "present":
                 services.attendance_check_in(registration=registration, day=day, user=request.user)
                 text = gettext("%(name)s is checked in for %(day)s.")
             else:
@@ -184,6 +188,18 @@ class EventRegistrationViews(CustomViewMixin):
         if request.POST.get("q"):
             params["q"] = request.POST["q"][:100]
         return redirect(f"{url}?{urlencode(params)}#r{registration.pk}")
+
+    @staticmethod
+    def _admit_on_site(request, registration, day):
+        """Someone from the waiting list is let in at the door: a place (beyond capacity if need
+        be, with the reason in the history), then the check-in."""
+        services.registration_confirm_from_waiting_list(
+            registration=registration,
+            reason=gettext("Admitted on site from the waiting list by %(user)s")
+            % {"user": request.user.get_username()},
+        )
+        services.attendance_check_in(registration=registration, day=day, user=request.user)
+        return gettext("%(name)s was admitted from the waiting list and is checked in for %(day)s.")
 
     def overview_view(self, request, pk):
         """The event's figures for staff, as tables and as bar charts drawn on the server."""

@@ -2,10 +2,11 @@
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .. import services
+from ..mail.render import render
 from ..models import ErasureLog, OutboxMessage
 
 
@@ -13,7 +14,7 @@ from ..models import ErasureLog, OutboxMessage
 class ErasureLogAdmin(admin.ModelAdmin):
     """Proof that data was erased: read-only, and kept."""
 
-    list_display = ["created_at", "reason", "reference", "erased_by", "counts"]
+    list_display = ["created_at", "reason", "reference", "erased_by", "counts_shown"]
     list_filter = ["reason"]
     search_fields = ["reference"]
     list_select_related = ["erased_by"]
@@ -27,17 +28,36 @@ class ErasureLogAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("counts"))
+    def counts_shown(self, obj):
+        """The stored machine keys ("mails": 3) in the staff's words ("Mails: 3")."""
+        return "; ".join(
+            f"{ERASURE_COUNT_LABELS.get(key, key)}: {ERASURE_COUNT_VALUES.get(value, value)}"
+            for key, value in (obj.counts or {}).items()
+        )
+
+
+ERASURE_COUNT_LABELS = {
+    "contact_person": _("directory entry"),
+    "registrations": _("registrations"),
+    "access_requests": _("access requests"),
+    "mails": _("mails"),
+    "history": _("history entries"),
+}
+ERASURE_COUNT_VALUES = {"anonymised": _("anonymised"), "deleted": _("deleted")}
+
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     """Read-only view of what was and will be sent; failures stand out; staff can retry."""
 
+    # Status early, so that it stays in view on a 1280 px screen.
     list_display = [
         "created_at",
+        "status_badge",
         "kind",
         "recipient",
         "event",
-        "status_badge",
         "attempts",
         "sent_at",
         "last_error_short",
@@ -48,6 +68,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["retry"]
     readonly_fields = [
+        "mail_subject",
+        "mail_text",
         "kind",
         "recipient",
         "language",
@@ -75,14 +97,33 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        colour = {"failed": "#a4161a", "pending": "#8a4b00", "sent": "#1f6f43"}[obj.status]
-        weight = "bold" if obj.status == OutboxMessage.Status.FAILED else "normal"
+        # Colours in staff.css: the Content-Security-Policy blocks inline styles.
         return format_html(
-            '<span style="color: {}; font-weight: {}">{}</span>',
-            colour,
-            weight,
+            '<span class="outbox-status outbox-status-{}">{}</span>',
+            obj.status,
             obj.get_status_display(),
         )
+
+    def _rendered(self, obj) -> tuple[str, str] | None:
+        if not hasattr(obj, "_rendered_mail"):
+            try:
+                subject, text, _html, _files = render(obj, for_staff=True)
+                obj._rendered_mail = (subject, text)
+            except Exception:  # noqa: BLE001 - e.g. its registration was erased since
+                obj._rendered_mail = None
+        return obj._rendered_mail
+
+    @admin.display(description=_("subject"))
+    def mail_subject(self, obj):
+        rendered = self._rendered(obj)
+        return rendered[0] if rendered else gettext("(cannot be shown any more)")
+
+    @admin.display(description=_("text"))
+    def mail_text(self, obj):
+        rendered = self._rendered(obj)
+        if not rendered:
+            return gettext("(cannot be shown any more)")
+        return format_html('<pre class="outbox-text">{}</pre>', rendered[1])  # escaped
 
     @admin.display(description=_("last error"))
     def last_error_short(self, obj):

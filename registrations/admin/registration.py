@@ -2,6 +2,11 @@
 selection (or, with "select all", of the whole filtered list)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +15,10 @@ from events.models import Event, ProgrammeItem
 
 from .. import services
 from ..models import ProgrammeChoice, Registration
+from ..selectors.overview import registrations_matching
+from ..services.registration import DETAIL_FIELDS
 from .exports import export_response
+from .forms import RegistrationChangeForm, StaffRegistrationForm
 from .mixins import HistoryAdmin, can_export
 
 
@@ -46,13 +54,29 @@ class ProgrammeItemFilter(IntegerListFilter):
         )
 
 
+PERSONAL_FIELDS = {
+    "is_representative",
+    "salutation",
+    "academic_title",
+    "first_name",
+    "last_name",
+    "email",
+    "function",
+    "language",
+}
+
+
+DETAIL_CHANGES = {"programme_items", *DETAIL_FIELDS}
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
+    # Status early, so that it stays in view on a 1280 px screen.
     list_display = [
-        "full_name",
+        "name",
+        "status",
         "organisation",
         "event",
-        "status",
         "is_representative",
         "created_at",
     ]
@@ -63,10 +87,12 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
         ProgrammeItemFilter,
         "is_representative",
     ]
-    search_fields = ["first_name", "last_name", "email", "organisation__name"]
+    search_fields = ["search_name", "organisation__name"]
+    search_help_text = _("Name, e-mail or organisation; accents and case do not matter.")
     list_select_related = ["event", "organisation"]
     date_hierarchy = "created_at"
     inlines = [ProgrammeChoiceInline]
+    form = RegistrationChangeForm
     actions = [
         "confirm_from_waiting_list",
         "cancel_by_organiser",
@@ -99,6 +125,7 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
         ("first_name", "last_name"),
         "email",
         "function",
+        "programme_items",
         ("diet", "diet_notes"),
         "accessibility_needs",
         "visibility",
@@ -109,18 +136,94 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
         "updated_at",
         "cancelled_at",
         "anonymised_at",
+        "change_reason",
     ]
 
+    @admin.display(description=_("name"), ordering="last_name")
+    def name(self, obj):
+        return obj.full_name
+
     def has_add_permission(self, request):
-        # Registrations go through the rules in registrations.services, i.e. the public form.
-        return False
+        # Staff register people by phone through the same service as the public form (see
+        # add_view); whoever may change registrations may do that.
+        return self.has_change_permission(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Accents and case folded on both sides (search_name), on every database.
+        return registrations_matching(queryset, search_term), False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Register someone by phone or at the desk: services.registration_create, its rules."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        event = Event.objects.filter(pk=request.GET.get("event", "0")).first()
+        form = StaffRegistrationForm(request.POST or None, event=event, initial={"event": event})
+        person = form.fields["registered_by"]
+        person.widget = AutocompleteSelect(
+            Registration._meta.get_field("registered_by"), self.admin_site
+        )
+        person.widget.choices = person.choices
+        if request.method == "POST" and form.is_valid():
+            try:
+                registration = services.registration_create(**form.service_kwargs())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.log_addition(request, registration, [{"added": {}}])
+                self.message_user(
+                    request,
+                    gettext("%(name)s is registered (%(status)s); the confirmation is queued.")
+                    % {
+                        "name": registration.full_name,
+                        "status": registration.get_status_display(),
+                    },
+                    messages.SUCCESS,
+                )
+                return redirect(
+                    reverse("admin:registrations_registration_change", args=[registration.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Add registration"),
+            "form": form,
+            "media": self.media + form.media,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/registrations/registration_add.html", context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (
+            ValidationError
+        ) as exc:  # refused by the service; the admin's transaction rolled back
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return redirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        """Details and side programme through services.registration_update (places, waiting
+        lists and their mails); names and addresses as typed."""
+        if DETAIL_CHANGES.intersection(form.changed_data):
+            services.registration_update(
+                registration=obj,
+                details=form.details(),
+                by_staff=True,
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
+        personal = [name for name in form.changed_data if name in PERSONAL_FIELDS]
+        if personal:
+            obj._change_reason = form.cleaned_data.get("change_reason") or None
+            obj.save(update_fields=personal)
 
     @admin.action(description=_("Confirm from the waiting list"), permissions=["change"])
     def confirm_from_waiting_list(self, request, queryset):
         self.run_each(
             request,
             queryset.select_related("event"),
-            lambda r: services.registration_confirm_from_waiting_list(registration=r),
+            lambda r: services.registration_confirm_from_waiting_list(
+                registration=r, reason=gettext("Confirmed from the waiting list by staff")
+            ),
             lambda n: ngettext("%d registration confirmed.", "%d registrations confirmed.", n) % n,
         )
 

@@ -128,6 +128,7 @@ class Row:
 
     values: list
     item_ids: set
+    item_statuses: dict  # item id -> the place status of this registration for that item
     organisation: tuple
     status: str
     diet: str
@@ -178,6 +179,7 @@ def rows(queryset: QuerySet, days: list[date]) -> Iterator[Row]:
             yield Row(
                 values=values,
                 item_ids={item for item, _s, _t in mine},
+                item_statuses={item: s for item, s, _t in mine},
                 organisation=(org_name, kind, org_state),
                 status=status,
                 diet=diet,

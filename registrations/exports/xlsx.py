@@ -88,27 +88,19 @@ def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
     cols = columns(days)
     workbook = Workbook(write_only=True)
     main = _sheet(workbook, _("Registrations"), cols)
-    items = list(event.programme_items.all())
-    item_sheets = {
-        item.pk: _sheet(workbook, _unique_title(item.title, workbook), cols) for item in items
-    }
-    item_counts = dict.fromkeys(item_sheets, 0)
-
+    item_sheets = _ItemSheets(workbook, list(event.programme_items.all()), cols)
     count = 0
     organisations: dict = defaultdict(Counter)
     diets: Counter = Counter()
     for row in rows(queryset, days):
         count += 1
         _append(main, row.values)
-        for item_id in row.item_ids & item_sheets.keys():
-            item_counts[item_id] += 1
-            _append(item_sheets[item_id], [item_counts[item_id], *row.values[1:]])
+        item_sheets.add(row)
         organisations[row.organisation][row.status] += 1
         if row.status == Registration.Status.CONFIRMED:
             diets[row.diet] += 1
     _finish(main, cols, count)
-    for item_id, sheet in item_sheets.items():
-        _finish(sheet, cols, item_counts[item_id])
+    item_sheets.finish()
 
     summary_cols = [
         Column("organisation", _("Organisation"), 40),
@@ -129,6 +121,63 @@ def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class _ItemSheets:
+    """One sheet per side programme item, each row with the person's place in it (confirmed
+    or waiting), and the counts per item for the summary sheet."""
+
+    def __init__(self, workbook: Workbook, items: list, cols: list[Column]):
+        self.workbook, self.items = workbook, items
+        self.cols = [cols[0], Column("place", _("Place in this item"), 16), *cols[1:]]
+        self.sheets = {
+            item.pk: _sheet(workbook, _unique_title(item.title, workbook), self.cols)
+            for item in items
+        }
+        self.places: dict = {item.pk: Counter() for item in items}
+        self.labels = dict(ProgrammeChoice.Status.choices)
+
+    def add(self, row) -> None:
+        for item_id in row.item_ids & self.sheets.keys():
+            place = row.item_statuses[item_id]
+            counts = self.places[item_id]
+            counts[place] += 1
+            if place == ProgrammeChoice.Status.CONFIRMED:
+                counts[f"diet:{row.diet}"] += 1
+            counts["rows"] += 1
+            number = counts["rows"]
+            label = str(self.labels.get(place, place))
+            _append(self.sheets[item_id], [number, label, *row.values[1:]])
+
+    def finish(self) -> None:
+        for item_id, sheet in self.sheets.items():
+            _finish(sheet, self.cols, self.places[item_id]["rows"])
+        _write_item_summary(self.workbook, self.items, self.places)
+
+
+def _write_item_summary(workbook: Workbook, items: list, places: dict) -> None:
+    """Per side programme item: places taken, waiting, and the diets of those with a place:
+    the figures a caterer or a bus company asks for."""
+    diets = Registration.Diet.choices
+    cols = [
+        Column("item", _("Side programme item"), 40),
+        Column("confirmed", _("places taken"), 14),
+        Column("waiting", _("waiting list"), 14),
+        *[Column(f"diet:{code}", str(label), 14) for code, label in diets],
+    ]
+    confirmed, waiting = ProgrammeChoice.Status.CONFIRMED, ProgrammeChoice.Status.WAITING
+    rows = (
+        {
+            "item": item.title,
+            "confirmed": places[item.pk][confirmed],
+            "waiting": places[item.pk][waiting],
+            **{f"diet:{code}": places[item.pk][f"diet:{code}"] for code, _label in diets},
+        }
+        for item in items
+    )
+    if items:
+        title = _unique_title(_("Side programme"), workbook)
+        _write_dicts(_sheet(workbook, title, cols), cols, rows)
 
 
 def _unique_title(title: str, workbook: Workbook) -> str:

@@ -97,6 +97,9 @@ def deliver_outbox(message_ids: list[int]) -> dict[str, int]:
     """Send queued messages; already sent ones are skipped, so running twice sends once."""
     results: dict[str, int] = {}
     connection = _open_connection()
+    # Each run also sends what is stuck, so that a lost task does not leave mail unsent.
+    stuck = OutboxMessage.objects.stuck().exclude(pk__in=message_ids).order_by("pk")
+    message_ids = [*message_ids, *stuck.values_list("pk", flat=True)[:DELIVERY_CHUNK]]
     try:
         for pk in message_ids:
             status = deliver(pk, connection=connection)

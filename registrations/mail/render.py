@@ -86,12 +86,53 @@ def day_list(event) -> str:
     return ", ".join(date_format(day.date, "DATE_FORMAT") for day in event.sorted_days)
 
 
+def greeting(*, salutation: str, academic_title: str, first_name: str, last_name: str) -> str:
+    """The full formal salutation in the active language, without the comma: "Sehr geehrte
+    Frau Dr. Schmidt", "Dear Dr Schmidt", or, without a salutation, "Guten Tag Anna Schmidt"."""
+    pgettext = translation.pgettext
+    if salutation in ("frau", "herr") and last_name:
+        values = {"name": last_name, "title": academic_title}
+        if translation.get_language().startswith("en"):
+            values["title"] = academic_title.replace(".", "")  # British style: "Dr Schmidt"
+        if academic_title:
+            text = {
+                "frau": pgettext("greeting", "Dear Ms %(title)s %(name)s"),
+                "herr": pgettext("greeting", "Dear Mr %(title)s %(name)s"),
+            }[salutation]
+        else:
+            text = {
+                "frau": pgettext("greeting", "Dear Ms %(name)s"),
+                "herr": pgettext("greeting", "Dear Mr %(name)s"),
+            }[salutation]
+        return text % values
+    name = " ".join(p for p in (academic_title, first_name, last_name) if p)
+    return pgettext("greeting", "Hello %(name)s") % {"name": name}
+
+
+# What staff may write in braces in a message to registrants (see staff_message_placeholders).
+STAFF_PLACEHOLDERS = (
+    "greeting",
+    "salutation",
+    "first_name",
+    "last_name",
+    "event",
+    "dates",
+    "manage_url",
+)
+
+
 def staff_message_placeholders(registration: Registration) -> dict:
     """The placeholders staff may use in a message to registrants."""
     salutation = {"frau": translation.gettext("Ms"), "herr": translation.gettext("Mr")}.get(
         registration.salutation, ""
     )
     return {
+        "greeting": greeting(
+            salutation=registration.salutation,
+            academic_title=registration.academic_title,
+            first_name=registration.first_name,
+            last_name=registration.last_name,
+        ),
         "salutation": salutation,
         "first_name": registration.first_name,
         "last_name": registration.last_name,
@@ -144,7 +185,7 @@ def invitation_context(message: OutboxMessage) -> dict:
     }
 
 
-def context_for(message: OutboxMessage) -> dict:
+def context_for(message: OutboxMessage, *, for_staff: bool = False) -> dict:
     payload = message.payload or {}
     context: dict = {"payload": payload}
     if message.registration_id:
@@ -157,8 +198,11 @@ def context_for(message: OutboxMessage) -> dict:
         if message.kind == K.STAFF_MESSAGE:
             with translation.override(message.language):
                 values = staff_message_placeholders(registration)
+                closing = translation.gettext("Kind regards")
             context["staff_subject"] = fill_placeholders(payload.get("subject", ""), values)
             context["staff_body"] = fill_placeholders(payload.get("body", ""), values)
+            # Staff who sign off themselves get no second signature below theirs.
+            context["staff_signed"] = closing.casefold() in context["staff_body"].casefold()
         if message.kind == K.REPLACEMENT_INVITATION:
             replacement = Event.objects.prefetch_related("days").get(pk=payload["replacement_id"])
             context["replacement"] = replacement
@@ -184,10 +228,13 @@ def context_for(message: OutboxMessage) -> dict:
         )
     if message.kind in (K.SIGN_IN_LINK, K.ACCESS_APPROVED):
         # Made now, not when queued: the outbox never stores a credential.
-        token = sign_in_tokens.make_token(message.contact_person)
-        context["link"] = localized_url(
-            "registrations:sign_in_link", language=message.language, token=token
-        )
+        if for_staff:  # the outbox page shows the text, never a working credential
+            context["link"] = translation.gettext("[personal sign-in link]")
+        else:
+            token = sign_in_tokens.make_token(message.contact_person)
+            context["link"] = localized_url(
+                "registrations:sign_in_link", language=message.language, token=token
+            )
         context["link_minutes"] = settings.SIGN_IN_LINK_MAX_AGE // 60
     return context
 
@@ -205,10 +252,14 @@ def html_body(text: str) -> str:
     return mark_safe(linebreaks(linked, autoescape=False))  # noqa: S308 - escaped above
 
 
-def render(message: OutboxMessage) -> tuple[str, str, str, list[tuple[str, bytes, str]]]:
-    """Subject, text, HTML and attachments of a queued message, in its language."""
+def render(
+    message: OutboxMessage, *, for_staff: bool = False
+) -> tuple[str, str, str, list[tuple[str, bytes, str]]]:
+    """Subject, text, HTML and attachments of a queued message, in its language.
+
+    `for_staff`: for the outbox page, with a sign-in link replaced by a placeholder."""
     template, method = TEMPLATES[message.kind]
-    context = context_for(message)
+    context = context_for(message, for_staff=for_staff)
     with translation.override(message.language):
         context["site_url"] = settings.SITE_URL
         subject = str.__str__(" ").join(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..audit import History
 from ..text import full_name, normalise_email
@@ -131,7 +132,13 @@ class ContactPerson(models.Model):
     function = models.CharField(_("function"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), max_length=254)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CONTACT)
+    # "Funktion" is `function` (the job); this is the part the person plays for Difu.
+    role = models.CharField(
+        pgettext_lazy("directory", "role"),
+        max_length=10,
+        choices=Role.choices,
+        default=Role.CONTACT,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="de"

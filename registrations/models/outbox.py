@@ -1,5 +1,7 @@
 """Every mail the app sends is first a row here, written with the change that causes it."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,6 +19,13 @@ class OutboxMessageQuerySet(models.QuerySet):
     def due(self, now=None):
         now = now or timezone.now()
         return self.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+
+    def stuck(self, now=None):
+        """Due for longer than the retry interval: the task that should have sent them was lost
+        (a worker restart, a failed enqueue); the worker and `send_outbox` pick them up."""
+        now = now or timezone.now()
+        overdue = now - timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS)
+        return self.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lt=overdue)
 
 
 class OutboxMessage(models.Model):

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from events.models import Event, ProgrammeItem
 
 from ..audit import History
-from ..text import full_name, normalise_email
+from ..text import fold_for_search, full_name, normalise_email
 from .directory import ContactPerson, MemberOrganisation, Salutation
 
 
@@ -87,6 +87,8 @@ class Registration(models.Model):
     last_name = models.CharField(_("last name"), max_length=100)
     email = models.EmailField(_("e-mail"), max_length=254)
     function = models.CharField(_("function"), max_length=200, blank=True)
+    # Name and address folded by text.fold_for_search: search that ignores accents and case.
+    search_name = models.CharField(max_length=500, blank=True, default="", editable=False)
 
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.CONFIRMED
@@ -189,7 +191,16 @@ class Registration(models.Model):
 
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
+        self.search_name = self.search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
         super().save(*args, **kwargs)
+
+    def search_text(self) -> str:
+        if self.anonymised_at is not None:
+            return ""
+        return fold_for_search(f"{self.first_name} {self.last_name} {self.email}")
 
     @property
     def full_name(self) -> str:

@@ -2,32 +2,46 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from events.models import Event
 
 from ..models import Attendance, FederalState, MemberOrganisation, ProgrammeChoice, Registration
+from ..text import fold_for_search
 
 # Up to six weeks of registrations are shown per day; a longer period per week.
 DAILY_SPAN = 42
 
 
 def checkin_list(*, event: Event, day: date, query: str = ""):
-    """Confirmed registrants of the event, each with `present` for the day, found by name or
-    organisation (every word of the query must match one of them)."""
+    """Confirmed registrants of the event and, after them, those waiting (staff may admit them
+    on site), each with `present` for the day, found by name or organisation: every word of
+    the query must match one of them, ignoring accents and case."""
     registrations = (
-        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        Registration.objects.filter(
+            event=event,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
+        )
         .select_related("organisation")
         .annotate(present=Exists(Attendance.objects.filter(registration=OuterRef("pk"), day=day)))
-        .order_by("last_name", "first_name", "pk")
+        .order_by(
+            Case(When(status=Registration.Status.WAITING, then=1), default=0),
+            "last_name",
+            "first_name",
+            "pk",
+        )
     )
+    return registrations_matching(registrations, query)
+
+
+def registrations_matching(registrations, query: str):
+    """Every word of the query in the name, the address or the organisation, whatever the
+    accents and case (the organisation's name is matched as typed, case-insensitively)."""
     for word in query.split():
         registrations = registrations.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(organisation__name__icontains=word)
+            Q(search_name__contains=fold_for_search(word)) | Q(organisation__name__icontains=word)
         )
     return registrations
 

@@ -76,9 +76,25 @@ class MessageGroup(models.TextChoices):
     WAITING = "waiting", gettext_lazy("waiting list")
     UNANSWERED = "unanswered", gettext_lazy("not yet answered the new dates")
     ITEM = "item", gettext_lazy("participants of a side programme item")
+    CANCELLED_BY_ORGANISER = (
+        "cancelled_by_organiser",
+        gettext_lazy("former registrants (cancelled by the organiser)"),
+    )
 
 
 def message_recipients(*, event: Event, group: str, item: ProgrammeItem | None = None):
+    if group == MessageGroup.CANCELLED_BY_ORGANISER:
+        # After a cancelled event, staff still write to those it had registered (a replacement,
+        # a refund); those who withdrew themselves are not written to.
+        return (
+            Registration.objects.filter(
+                event=event,
+                status=Registration.Status.CANCELLED_BY_ORGANISER,
+                anonymised_at__isnull=True,
+            )
+            .select_related("event")
+            .order_by("last_name", "first_name")
+        )
     registrations = (
         active_registrations(event).select_related("event").order_by("last_name", "first_name")
     )

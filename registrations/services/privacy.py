@@ -9,7 +9,9 @@ import calendar
 from datetime import date, datetime, time
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +23,8 @@ from ..audit import current_origin
 from ..models import AccessRequest, ContactPerson, ErasureLog, OutboxMessage, Registration
 from ..selectors.privacy import person_records
 from .registration import registration_cancel
+
+ERASED_REPR = "(gelöscht)"  # stored text, not shown through gettext: the log is not translated
 
 ANONYMISED_REGISTRATION_FIELDS = [
     "salutation",
@@ -34,6 +38,7 @@ ANONYMISED_REGISTRATION_FIELDS = [
     "message",
     "visibility",
     "anonymised_at",
+    "search_name",
 ]
 
 
@@ -62,6 +67,7 @@ def _anonymise_registrations(
         registration.message = ""
         registration.visibility = Registration.Visibility.NOBODY
         registration.anonymised_at = now
+        registration.search_name = ""
     history, _detail = Registration.history.filter(id__in=pks).delete()
     mails, _detail = OutboxMessage.objects.filter(registration_id__in=pks).delete()
     bulk_update_with_history(
@@ -168,6 +174,16 @@ def _erase_directory_entry(person: ContactPerson, *, now: datetime) -> bool:
     return keep
 
 
+def _scrub_admin_log(objects: dict) -> None:
+    """The admin's "recent actions" name the objects ("Anna Schmidt (Stadt Leipzig)") and
+    the changed fields: after an erasure they keep the fact of the change, not the person."""
+    for model, pks in objects.items():
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in pks],
+        ).update(object_repr=ERASED_REPR, change_message="")
+
+
 def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> ErasureLog:
     """Erase what is held about the person (DSGVO Art. 17); the log keeps counts, not data.
 
@@ -181,6 +197,13 @@ def person_erase(*, person: ContactPerson, user: AbstractBaseUser | None) -> Era
         _cancel_ahead(person, timezone.localdate(now))
         person = ContactPerson.objects.select_for_update().get(pk=person.pk)
         records = person_records(person)
+        _scrub_admin_log(
+            {
+                ContactPerson: [person.pk],
+                AccessRequest: list(records["access_requests"].values_list("pk", flat=True)),
+                Registration: list(records["registrations"].values_list("pk", flat=True)),
+            }
+        )
         mails, _detail = records["mails"].delete()
         access_requests, _detail = records["access_requests"].delete()
         invitations, _detail = records["invitations"].delete()

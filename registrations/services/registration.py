@@ -88,6 +88,20 @@ def _check_eligible(person: ContactPerson) -> None:
         )
 
 
+def _check_request(
+    registered_by: ContactPerson, privacy_acknowledged: bool, override_limit: bool, reason: str
+) -> None:
+    if override_limit and not reason.strip():
+        raise RegistrationError(
+            _("Please give a reason for exceeding the organisation's limit."), code="reason"
+        )
+    _check_eligible(registered_by)
+    if not privacy_acknowledged:
+        raise RegistrationError(
+            _("Please confirm that you have read the privacy notice."), code="privacy"
+        )
+
+
 def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
     ids = list(dict.fromkeys(details.programme_item_ids))
     items = list(ProgrammeItem.objects.filter(event=event, pk__in=ids))
@@ -102,7 +116,9 @@ def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
     return items
 
 
-def _check_places(event: Event, *, email: str, registered_by: ContactPerson) -> bool:
+def _check_places(
+    event: Event, *, email: str, registered_by: ContactPerson, override_limit: bool = False
+) -> bool:
     """Refuse what the rules refuse; return whether the newcomer must wait. Caller holds the
     event lock. Free places go to those already waiting before anyone new gets one."""
     places_fill(event)
@@ -114,7 +130,7 @@ def _check_places(event: Event, *, email: str, registered_by: ContactPerson) -> 
     organisation = registered_by.organisation
     limit = capacity.organisation_limit(event=event, organisation=organisation)
     used = capacity.organisation_places_used(event=event, organisation=organisation)
-    if used >= limit:
+    if used >= limit and not override_limit:
         raise RegistrationError(
             _("Your organisation has reached its limit of %(limit)d participants for this event.")
             % {"limit": limit},
@@ -173,17 +189,17 @@ def registration_create(
     privacy_acknowledged: bool,
     language: str,
     carried_over: bool = False,
+    override_limit: bool = False,
+    reason: str = "",
 ) -> Registration:
     """Register the contact person (attendee None) or a representative for the event.
 
     `carried_over`: the attendee was accepted for the event this one replaces, so the
-    representative's domain and the per-person rate limit are not asked again.
+    representative's domain and the per-person rate limit are not asked again. Staff
+    registering someone by phone may `override_limit` (the organisation's limit) with a
+    `reason`, which the history keeps; capacity and the waiting list apply all the same.
     """
-    _check_eligible(registered_by)
-    if not privacy_acknowledged:
-        raise RegistrationError(
-            _("Please confirm that you have read the privacy notice."), code="privacy"
-        )
+    _check_request(registered_by, privacy_acknowledged, override_limit, reason)
     attendee = attendee or Attendee.of(registered_by)
     email = normalise_email(attendee.email)
     if not carried_over:
@@ -191,10 +207,12 @@ def registration_create(
     with transaction.atomic():
         locked = event_lock(event)
         items = _clean_details(locked, details)
-        must_wait = _check_places(locked, email=email, registered_by=registered_by)
+        must_wait = _check_places(
+            locked, email=email, registered_by=registered_by, override_limit=override_limit
+        )
         if not carried_over:
             rate_limit_changes(keys=[f"person:{registered_by.pk}"])
-        registration = Registration.objects.create(
+        registration = Registration(
             event=locked,
             registered_by=registered_by,
             organisation=registered_by.organisation,
@@ -210,6 +228,8 @@ def registration_create(
             privacy_acknowledged_at=timezone.now(),
             language=language,
         )
+        registration._change_reason = reason.strip() or None
+        registration.save()
         choices_add(registration, items)
         invitation_mark_registered(event=locked, person=registered_by)
         outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
@@ -275,23 +295,29 @@ def registration_cancel(
         return reg
 
 
-def registration_confirm_from_waiting_list(*, registration: Registration) -> Registration:
-    """Staff give a waiting registrant a place, even beyond capacity."""
+def registration_confirm_from_waiting_list(
+    *, registration: Registration, reason: str = ""
+) -> Registration:
+    """Staff give a waiting registrant a place, even beyond capacity (`reason`: for the
+    history, e.g. "admitted on site")."""
     with transaction.atomic():
         event_lock(registration.event)
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
         if reg.status != Registration.Status.WAITING:
             raise RegistrationError(_("Only waiting registrations can be confirmed."), code="state")
+        reg._change_reason = reason or None
         registration_give_place(reg)
         return reg
 
 
-def registration_update(*, registration: Registration, details: Details) -> Registration:
-    """Change programme choices and needs until the deadline."""
+def registration_update(
+    *, registration: Registration, details: Details, by_staff: bool = False, reason: str = ""
+) -> Registration:
+    """Change programme choices and needs until the deadline (staff: also after it)."""
     with transaction.atomic():
         locked_event = event_lock(registration.event)
         reg = Registration.objects.select_for_update().get(pk=registration.pk)
-        if not deadlines.can_change(reg):
+        if not by_staff and not deadlines.can_change(reg):
             raise RegistrationError(
                 _("The deadline for changes has passed. Please contact the organisers."),
                 code="deadline",
@@ -305,6 +331,7 @@ def registration_update(*, registration: Registration, details: Details) -> Regi
         choices_add(reg, [item for item in items if item.pk not in kept])
         for name, value in _detail_fields(details).items():
             setattr(reg, name, value)
+        reg._change_reason = reason or None
         reg.save()
         if freed:
             item_places_fill(locked_event)

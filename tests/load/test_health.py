@@ -13,7 +13,7 @@ from jahrestreffen import health
 
 pytestmark = pytest.mark.django_db
 
-ALL_OK = {"database": "ok", "migrations": "ok", "worker": "ok", "proxy": "ok"}
+ALL_OK = {"database": "ok", "migrations": "ok", "worker": "ok", "mail": "ok", "proxy": "ok"}
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +53,7 @@ def test_health_costs_a_few_queries_once_migrations_are_checked(
 ):
     client.get("/healthz")
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # database, worker queue, outbox
         response = client.get("/healthz")
 
     assert response.json() == ALL_OK
@@ -98,6 +98,7 @@ def test_unreachable_database_answers_503(client, monkeypatch):
         "database": "unreachable: OperationalError",
         "migrations": "not checked",
         "worker": "not checked",
+        "mail": "not checked",
         "proxy": "ok",
     }
 

@@ -220,9 +220,10 @@ def test_registrations_search_by_name_email_and_organisation(staff_client, regis
     }
 
 
-def test_registrations_cannot_be_added_in_the_admin(staff_client):
+def test_the_registration_add_page_is_the_staff_form(staff_client):
     response = staff_client.get(reverse("admin:registrations_registration_add"))
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "override_limit" in response.context["form"].fields
 
 
 # Registration actions -------------------------------------------------------------------------

@@ -117,7 +117,8 @@ def test_page_lists_confirmed_registrants_of_the_day_with_counts(team_client, me
     response = team_client.get(checkin_url(meeting["event"]), {"day": DAY_2.isoformat()})
     assert response.status_code == 200
     assert response.context["day"] == DAY_2
-    assert names(response) == ["Albers", "Brink", "Claasen"]  # not waiting, not cancelled
+    # Confirmed first, then the waiting list (marked); never the cancelled.
+    assert names(response) == ["Albers", "Brink", "Claasen", "Warte"]
     assert response.context["counts"] == {"expected": 3, "present": 0}
     page = response.content.decode()
     assert 'name="viewport"' in page  # usable on a phone
@@ -138,7 +139,7 @@ def test_day_defaults_to_the_first_day_and_ignores_bad_input(team_client, meetin
         ("BRINK", ["Brink"]),
         ("kiel", ["Brink", "Claasen"]),
         ("Clara kiel", ["Claasen"]),
-        ("münster", ["Albers"]),  # not the waiting Warte
+        ("münster", ["Albers", "Warte"]),  # the waiting after the confirmed
         ("Storno", []),
     ],
 )
@@ -159,7 +160,7 @@ def test_mark_present_and_undo_through_the_page(team_client, meeting):
     page = team_client.get(checkin_url(event), {"day": DAY_1.isoformat()})
     assert page.context["counts"] == {"expected": 3, "present": 1}
     present = {r.last_name: r.present for r in page.context["registrations"]}
-    assert present == {"Albers": False, "Brink": True, "Claasen": False}
+    assert present == {"Albers": False, "Brink": True, "Claasen": False, "Warte": False}
     html = page.content.decode()
     assert 'value="undo"' in html and 'value="present"' in html
     # The other day is counted on its own.
@@ -216,7 +217,7 @@ def test_page_queries_do_not_grow_with_registrants(
         RegistrationFactory(event=meeting["event"], last_name=f"Mehr{i:02d}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = team_client.get(url)
-    assert len(response.context["registrations"]) == 23
+    assert len(response.context["registrations"]) == 24  # 23 confirmed, 1 waiting
 
 
 # --- Exports and figures -----------------------------------------------------------------------
@@ -247,3 +248,44 @@ def test_attendance_shows_in_the_xlsx_export_and_the_overview(team_client, meeti
         (DAY_1, 1, 3),
         (DAY_2, 2, 3),
     ]
+
+
+# --- Waiting list and search without accents --------------------------------------------------
+
+
+def test_the_waiting_list_is_marked_and_someone_can_be_admitted_on_site(
+    team_client, meeting, mailoutbox
+):
+    event, wim = meeting["event"], meeting["waiting"]
+    page = team_client.get(checkin_url(event), {"day": DAY_1.isoformat()}).content.decode()
+    assert 'class="checkin-row is-waiting"' in page
+    assert 'value="admit"' in page
+
+    response = mark(team_client, wim, DAY_1, action="admit")
+
+    assert response.status_code == 302
+    wim.refresh_from_db()
+    assert wim.status == Registration.Status.CONFIRMED  # beyond capacity if need be
+    assert Attendance.objects.get().registration == wim
+    reason = wim.history.order_by("history_date").last().history_change_reason
+    assert "vor Ort" in reason and team_client.user.username in reason
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("muller", ["Müller"]), ("zoe", ["Zoë"]), ("MÜLLER", ["Müller"])]
+)
+def test_search_ignores_accents_and_case(team_client, meeting, query, expected):
+    org = MemberOrganisationFactory(name="Stadt Ulm")
+    for first, last in [("Jürgen", "Müller"), ("Zoë", "Weiß")]:
+        RegistrationFactory(
+            event=meeting["event"],
+            registered_by=ContactPersonFactory(organisation=org),
+            first_name=first,
+            last_name=last,
+        )
+    response = team_client.get(checkin_url(meeting["event"]), {"q": query})
+    found = [
+        r.last_name if r.last_name == "Müller" else r.first_name
+        for r in response.context["registrations"]
+    ]
+    assert found == expected

@@ -149,6 +149,7 @@ def test_xlsx_has_a_sheet_per_purpose_each_frozen_filtered_and_formatted(meeting
         "Anmeldungen",
         "Stadtrundgang",
         "Abendessen",
+        "Rahmenprogramm",
         "Organisationen",
         "Verpflegung",
     ]
@@ -183,9 +184,13 @@ def test_xlsx_rows_are_exact_and_dates_are_real_dates(meeting):
     assert registered.is_date and registered.number_format == xlsx_export.DATE_FORMAT
 
     # The item sheet lists who has a place or waits for it; a cancelled choice is gone.
-    tour = [row[5] for row in _values(book["Stadtrundgang"])[1:]]
-    assert tour == ["Apfel", "Dattel"]
-    assert [row[5] for row in _values(book["Abendessen"])[1:]] == ["Birne"]
+    # Each with their place in the item: a caterer or bus company counts the confirmed ones.
+    tour = [(row[6], row[1]) for row in _values(book["Stadtrundgang"])[1:]]
+    assert tour == [("Apfel", "bestätigt"), ("Dattel", "Warteliste")]
+    summary = _values(book["Rahmenprogramm"])
+    assert summary[0][:3] == ["Rahmenprogrammpunkt", "Plätze vergeben", "Warteliste"]
+    assert summary[1:] == [["Stadtrundgang", 1, 1, 0, 1, 0, 0], ["Abendessen", 1, 0, 1, 0, 0, 0]]
+    assert [row[6] for row in _values(book["Abendessen"])[1:]] == ["Birne"]
 
     organisations = _values(book["Organisationen"])[1:]
     assert organisations == [

@@ -207,12 +207,13 @@ def test_preview_refuses_bad_rows_with_row_number_and_reason(staff_client, leipz
 
     result = preview.context["result"]
     refusals = _refusals(result)
-    assert sorted(refusals) == [2, 3, 4, 5, 6]
-    assert "Stadt Nirgendwo" in refusals[2]["organisation"][0]
-    assert list(refusals[3]) == ["email"]
-    assert list(refusals[4]) == ["role"]
-    assert list(refusals[5]) == ["salutation"]
-    assert "Zeile 1" in refusals[6]["email"][0]
+    # Numbered as the spreadsheet shows them: the column heads are row 1.
+    assert sorted(refusals) == [3, 4, 5, 6, 7]
+    assert "Stadt Nirgendwo" in refusals[3]["organisation"][0]
+    assert list(refusals[4]) == ["email"]
+    assert list(refusals[5]) == ["role"]
+    assert list(refusals[6]) == ["salutation"]
+    assert "Zeile 2" in refusals[7]["email"][0]
     assert "confirm_form" not in preview.context  # nothing can be confirmed
     assert _summary(preview) == [2, 0, 0, 5]
     content = preview.content.decode()
@@ -233,10 +234,10 @@ def test_organisation_rows_refused_for_kind_state_and_duplicate_name(staff_clien
 
     refusals = _refusals(preview.context["result"])
     assert {n: list(errors) for n, errors in refusals.items()} == {
-        2: ["kind"],
-        3: ["federal_state"],
-        4: ["name"],
-        5: ["member_since"],
+        3: ["kind"],
+        4: ["federal_state"],
+        5: ["name"],
+        6: ["member_since"],
     }
     assert MemberOrganisation.objects.count() == 0
 
@@ -256,7 +257,7 @@ def test_forged_confirmation_of_a_file_with_refused_rows_writes_nothing(staff_cl
     assert ContactPerson.objects.count() == 0
     [(level, message)] = _messages(response)
     assert level == "error"
-    assert "2, 3, 4, 5, 6" in message
+    assert "3, 4, 5, 6, 7" in message
 
 
 def test_staff_can_choose_to_import_only_the_valid_rows(staff_client, leipzig):
@@ -266,7 +267,7 @@ def test_staff_can_choose_to_import_only_the_valid_rows(staff_client, leipzig):
 
     assert "confirm_form" in preview.context
     assert _summary(preview) == [2, 0, 0, 5]
-    assert _preview_rows(preview) == [(1, "new"), (7, "new")]
+    assert _preview_rows(preview) == [(2, "new"), (8, "new")]
     # Both lists are on the page: the refused rows and, below, the rows to import.
     assert preview.content.decode().count('<tr class="new">') == 2
 
@@ -277,7 +278,7 @@ def test_staff_can_choose_to_import_only_the_valid_rows(staff_client, leipzig):
         "emil@leipzig.de",
     ]
     levels = dict(_messages(response))
-    assert "2, 3, 4, 5, 6" in levels["warning"]
+    assert "3, 4, 5, 6, 7" in levels["warning"]
     assert "2" in levels["success"]
 
 
@@ -356,7 +357,7 @@ def test_export_csv_contains_the_directory(staff_client, leipzig):
 
     response = _export(staff_client, "contactperson", CSV_FORMAT)
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert sorted(row["email"] for row in rows) == ["anna@leipzig.de", "ben@leipzig.de"]
     assert {row["organisation"] for row in rows} == {"Stadt Leipzig"}
 

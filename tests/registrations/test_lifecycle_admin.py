@@ -392,8 +392,8 @@ def test_outbox_changelist_highlights_failed_messages(
     changelist = reverse("admin:registrations_outboxmessage_changelist")
     with django_assert_max_num_queries(15):
         page = staff_client.get(changelist).content.decode()
-    assert '<span style="color: #a4161a; font-weight: bold">' in page
-    assert '<span style="color: #1f6f43; font-weight: normal">' in page
+    assert '<span class="outbox-status outbox-status-failed">' in page
+    assert '<span class="outbox-status outbox-status-sent">' in page
     assert "Try again later" in page
     failed_only = staff_client.get(changelist + "?status__exact=failed").content.decode()
     assert outbox["failed"].recipient in failed_only

@@ -131,6 +131,14 @@ def test_bar_chart_scales_to_the_largest_value():
     assert long.short_label.endswith("…") and long.label == "x" * 50
 
 
+def test_bar_chart_labels_fit_inside_the_picture():
+    label = "Regionalplanungsträger Baden-Württ"  # 34 characters, the longest shown
+    chart = bar_chart(title="T", rows=[(label, 3), ("kurz", 1)])
+    # Right-aligned at label_x: the text needs about 7.5 px a character at 13 px.
+    assert chart["label_x"] - len(label) * 7.5 >= 0
+    assert chart["bars"][0].value_x + 40 <= chart["width"]  # room for the value
+
+
 def test_page_shows_tables_and_accessible_charts(staff_client, meeting):
     response = staff_client.get(reverse("admin:events_event_overview", args=[meeting.pk]))
     assert response.status_code == 200

@@ -7,6 +7,9 @@ from datetime import date, datetime, timedelta
 from io import BytesIO, StringIO
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.flatpages.models import FlatPage
 from django.core.management import call_command
 from django.urls import reverse
@@ -193,6 +196,41 @@ def test_command_prints_the_count_and_is_idempotent(expired, monkeypatch):
     assert second.getvalue().splitlines()[0] == "0 registration(s) anonymised."
 
 
+def test_command_dry_run_counts_and_changes_nothing(expired, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    out = StringIO()
+
+    call_command("anonymise_registrations", "--dry-run", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "4 registration(s) would be anonymised."
+    assert lines[-1] == "Dry run: nothing was changed."
+    assert not Registration.objects.filter(anonymised_at__isnull=False).exists()
+    assert not ErasureLog.objects.exists()
+
+
+def test_erasure_removes_the_name_from_the_admins_recent_actions(staff_client, person):
+    registration = RegistrationFactory(registered_by=person)
+    user = get_user_model().objects.get(username="staff")
+    for obj in (person, registration):
+        LogEntry.objects.create(
+            user=user,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action_flag=CHANGE,
+            change_message='[{"changed": {"fields": ["Nachname"]}}]',
+        )
+
+    services.person_erase(person=person, user=user)
+
+    assert set(LogEntry.objects.values_list("object_repr", "change_message")) == {
+        ("(gelöscht)", "")
+    }
+    page = staff_client.get(reverse("admin:index")).content.decode()
+    assert person.last_name not in page
+
+
 def test_old_access_requests_and_loose_mail_records_are_deleted_after_the_period(
     settings, monkeypatch
 ):
@@ -323,7 +361,11 @@ def test_export_files_json_and_xlsx(person, held, bystander):
     )
 
     assert parsed == data
-    assert {"contact_person", "registrations", "mails", "history"} <= set(workbook.sheetnames)
+    # The spreadsheet names sections in words; the JSON keeps the machine keys.
+    assert {"Verzeichniseintrag", "Anmeldungen", "Mails", "Historieneinträge"} <= set(
+        workbook.sheetnames
+    )
+    assert "contact_person" in parsed
     assert "hedwig@stadt.example.org" in cells
     assert "Laktosefrei" in cells
     for foreign in FOREIGN:
@@ -339,7 +381,7 @@ def test_xlsx_export_never_writes_a_formula(person):
     )
 
     cell = next(
-        row[1] for row in workbook["contact_person"].iter_rows() if row[0].value == "function"
+        row[1] for row in workbook["Verzeichniseintrag"].iter_rows() if row[0].value == "Funktion"
     )
     assert cell.data_type == "s"
     assert cell.value == "'" + person.function  # neutralised as in every export

@@ -169,7 +169,10 @@ def test_changelist_and_add_page(as_role, objects, role, label):
     changelist = client.get(admin_url(label, "changelist"))
     assert changelist.status_code == (200 if label in EXPECTED[role]["view"] else 403)
     add = client.get(admin_url(label, "add"))
-    assert add.status_code == (200 if label in EXPECTED[role]["add"] else 403)
+    # The team registers people by phone: their registration add page is the staff form,
+    # which goes through the registration service (no add permission on the model needed).
+    add_pages = EXPECTED[role]["add"] | ({"registrations.registration"} if role == TEAM else set())
+    assert add.status_code == (200 if label in add_pages else 403)
 
 
 @pytest.mark.parametrize("role", [TEAM, READER])
