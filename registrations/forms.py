@@ -10,8 +10,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MemberOrganisation, Registration, Salutation
+from .models.directory import NON_ASCII_MAILBOX
 from .services import Attendee, Details
-from .text import has_control_characters, normalise_email
+from .text import has_ascii_mailbox, has_control_characters, normalise_email
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -19,6 +20,11 @@ class NormalisedEmailField(forms.EmailField):
 
     def to_python(self, value):
         return normalise_email(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not has_ascii_mailbox(value):
+            raise forms.ValidationError(NON_ASCII_MAILBOX, code="non_ascii_mailbox")
 
 
 class _Form(forms.Form):

@@ -38,11 +38,20 @@ def html_part(message) -> str:
 
 
 def calendar_of(message) -> Calendar:
-    [attachment] = message.attachments
-    filename, content, mimetype = attachment
-    assert filename.endswith(".ics")
-    assert mimetype.startswith("text/calendar")
-    return Calendar.from_ical(content)
+    """The mail's calendar files (one UID each, RFC 5546) read as one calendar."""
+    assert message.attachments
+    combined = None
+    for filename, content, mimetype in message.attachments:
+        assert filename.endswith(".ics")
+        assert mimetype.startswith("text/calendar")
+        calendar = Calendar.from_ical(content)
+        assert len({str(v["UID"]) for v in calendar.walk("VEVENT")}) == 1
+        if combined is None:
+            combined = calendar
+        else:
+            for vevent in calendar.walk("VEVENT"):
+                combined.add_component(vevent)
+    return combined
 
 
 def manage_path(message) -> str:
@@ -128,7 +137,7 @@ def test_confirmation_in_english_for_a_registration_made_under_en(
     [message] = mailoutbox
     assert message.subject == "Registration confirmed: Annual Meeting Leipzig"
     assert message.body.startswith("Dear Ms Beispiel,")
-    assert "thank you for your registration. Your place is confirmed." in message.body
+    assert "Thank you for your registration. Your place is confirmed." in message.body
     assert "Kind regards" in message.body
     assert "Mit freundlichen Grüßen" not in message.body
     assert f"/en/anmeldung/{registration.manage_token}/" in message.body
