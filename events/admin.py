@@ -201,6 +201,7 @@ class EventAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     ("registration_opens_at", "registration_closes_at"),
+                    "changes_close_at",
                     ("capacity", "waiting_list_enabled"),
                     "participants_per_organisation",
                 ]

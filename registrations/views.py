@@ -330,6 +330,8 @@ def manage(request, token):
 @personal
 def manage_ics(request, token):
     registration = _registration_by_token(token)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise Http404  # a waiting place is no date to put in a calendar yet
     event = registration.event
     content = build_calendar(event, url=absolute_url(event.get_absolute_url()))
     response = HttpResponse(content, content_type=ics_content_type())

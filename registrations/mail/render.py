@@ -74,6 +74,7 @@ def registration_context(registration: Registration) -> dict:
         ),
         "event_url": absolute_url(event.get_absolute_url()),
         "deadline": event.reconfirmation_deadline,
+        "change_deadline": event.self_service_ends_at,
         **_greeting_context(registration),
     }
 

@@ -689,9 +689,7 @@ def test_manage_page_cancels_and_promotes_the_next(
 
 def test_manage_page_refuses_changes_after_the_deadline(client, person, event):
     registration = registered(event, person)
-    Event.objects.filter(pk=event.pk).update(
-        registration_closes_at=timezone.now() - timedelta(minutes=1)
-    )
+    Event.objects.filter(pk=event.pk).update(changes_close_at=timezone.now() - timedelta(minutes=1))
 
     page = client.get(manage_url(registration))
     response = client.post(

@@ -1,0 +1,80 @@
+"""Registrants manage their own registration until the event's deadline for changes, and are
+told whom to ask after it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events.models import Event
+from registrations.models import Registration
+from registrations.services import Details, registration_create
+from tests.factories import ContactPersonFactory, EventFactory, OrganiserContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def registered(event, person, language="de") -> Registration:
+    return registration_create(
+        event=event,
+        registered_by=person,
+        attendee=None,
+        details=Details(),
+        privacy_acknowledged=True,
+        language=language,
+    )
+
+
+def test_after_the_deadline_the_manage_page_names_the_organisers_contact(client, event, person):
+    OrganiserContactFactory(
+        event=event, name="Petra Planer", email="planer@difu.example.org", phone="+49 30 1"
+    )
+    registration = registered(event, person)
+    Event.objects.filter(pk=event.pk).update(changes_close_at=timezone.now())
+
+    page = client.get(registration.get_manage_url()).content.decode()
+
+    assert "Petra Planer" in page
+    assert 'href="mailto:planer@difu.example.org"' in page
+    assert 'name="cancel"' not in page
+
+
+def test_before_the_deadline_the_manage_page_shows_it(client, event, person):
+    own = timezone.now() + timedelta(days=3)
+    Event.objects.filter(pk=event.pk).update(changes_close_at=own)
+    registration = registered(event, person)
+
+    page = client.get(registration.get_manage_url()).content.decode()
+
+    assert "Änderungen speichern" in page
+    assert timezone.localtime(own).strftime("%H:%M") in page
+
+
+def test_the_confirmation_names_the_deadline_for_changes(
+    event, person, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registered(event, person, language="en")
+
+    midnight = timezone.localtime(event.self_service_ends_at)
+    assert "Changes and cancellations are possible there until" in mailoutbox[0].body
+    assert str(midnight.year) in mailoutbox[0].body.split("possible there until")[1]
+
+
+def test_the_waiting_list_gets_no_calendar_download(client):
+    event = EventFactory(capacity=1)
+    registered(event, ContactPersonFactory())
+    waiting = registered(event, ContactPersonFactory())
+
+    page = client.get(waiting.get_manage_url()).content.decode()
+    download = client.get(waiting.get_manage_url() + "kalender.ics")
+
+    assert waiting.status == Registration.Status.WAITING
+    assert ".ics" not in page
+    assert download.status_code == 404
+
+
+def test_staff_set_the_deadline_for_changes_in_the_event_admin(staff_client, event):
+    page = staff_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+
+    assert 'name="changes_close_at_0"' in page
