@@ -279,6 +279,11 @@ def _manage_post(request, registration, form) -> str | None:
     return None
 
 
+def _asks_to_cancel(request) -> bool:
+    """The first press of "cancel": the page asks once more before anything happens."""
+    return request.method == "POST" and "cancel" in request.POST and "sure" not in request.POST
+
+
 @personal
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
@@ -300,6 +305,12 @@ def manage(request, token):
         },
     )
     form.helper.inputs[0].name = "save"
+    if _asks_to_cancel(request) and deadlines.can_change(registration):
+        return render(
+            request,
+            "registrations/registration_cancel_confirm.html",
+            {"registration": registration, "event": event},
+        )
     # A refusal of "cancel" comes with an unbound form, so the page shows refusals itself.
     refusals = []
     if request.method == "POST":

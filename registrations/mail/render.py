@@ -40,6 +40,8 @@ TEMPLATES = {
     K.REPLACEMENT_INVITATION: ("replacement_invitation", None),
     K.STAFF_MESSAGE: ("staff_message", None),
     K.EVENT_REMINDER: ("event_reminder", "PUBLISH"),
+    K.MANAGE_LINK: ("manage_link", None),
+    K.REGISTRATION_CHANGED: ("registration_changed", None),
 }
 
 

@@ -40,6 +40,8 @@ class OutboxMessage(models.Model):
         REPLACEMENT_INVITATION = "replacement_invitation", _("invitation to the replacement event")
         STAFF_MESSAGE = "staff_message", _("message from the organisers")
         EVENT_REMINDER = "event_reminder", _("reminder before the event")
+        MANAGE_LINK = "manage_link", _("personal link sent again")
+        REGISTRATION_CHANGED = "registration_changed", _("registration changed")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -257,6 +257,7 @@ def registration_update(*, registration: Registration, details: Details) -> Regi
         reg.save()
         if freed:
             item_places_fill(locked_event)
+        outbox.queue([outbox.for_registration(reg, OutboxMessage.Kind.REGISTRATION_CHANGED)])
         return reg
 
 
@@ -265,7 +266,7 @@ def manage_link_resend(*, email: str, event: Event, client_ip: str) -> None:
     email = normalise_email(email)
     rate_limit_check(scope="resend", email=email, client_ip=client_ip)
     outbox.queue(
-        outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
+        outbox.for_registration(registration, OutboxMessage.Kind.MANAGE_LINK)
         for registration in Registration.objects.active().filter(event=event, email=email)
     )
 

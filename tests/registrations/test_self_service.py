@@ -78,3 +78,47 @@ def test_staff_set_the_deadline_for_changes_in_the_event_admin(staff_client, eve
     page = staff_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
 
     assert 'name="changes_close_at_0"' in page
+
+
+def test_cancelling_asks_once_before_anything_happens(client, event, person):
+    registration = registered(event, person)
+
+    asked = client.post(registration.get_manage_url(), {"cancel": "1"})
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    page = asked.content.decode()
+    assert "wirklich stornieren" in page
+    assert 'name="sure"' in page
+
+    client.post(registration.get_manage_url(), {"cancel": "1", "sure": "1"})
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+
+
+def test_saving_changes_sends_a_short_confirmation(
+    client, event, person, django_capture_on_commit_callbacks, mailoutbox
+):
+    registration = registered(event, person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            registration.get_manage_url(), {"save": "1", "diet": "vegan", "visibility": "nobody"}
+        )
+
+    [message] = mailoutbox
+    assert message.subject == f"Anmeldung geändert: {event.title}"
+    assert "Ihre Änderungen an der Anmeldung sind gespeichert." in message.body
+    assert not message.attachments
+
+
+def test_resending_the_link_sends_the_link_not_the_whole_confirmation(
+    client, event, person, django_capture_on_commit_callbacks, mailoutbox
+):
+    registration = registered(event, person, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/veranstaltungen/{event.slug}/link-erneut/", {"email": person.email})
+
+    [message] = mailoutbox
+    assert message.subject == f"Your personal link: {event.title}"
+    assert registration.get_manage_url().removeprefix("/") in message.body
+    assert "Here is your personal link" in message.body
+    assert not message.attachments

@@ -676,7 +676,7 @@ def test_manage_page_cancels_and_promotes_the_next(
     waiting = registered(event, ContactPersonFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(manage_url(registration), {"cancel": "1"}, follow=True)
+        response = client.post(manage_url(registration), {"cancel": "1", "sure": "1"}, follow=True)
 
     assert "Ihre Anmeldung wurde storniert." in html(response)
     registration.refresh_from_db()
