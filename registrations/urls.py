@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import manage_views, views
 
 app_name = "registrations"
 
@@ -22,5 +22,10 @@ urlpatterns = [
     path("anmeldung/<slug:token>/", views.manage, name="manage"),
     path("anmeldung/<slug:token>/bestaetigung/", views.registration_done, name="done"),
     path("anmeldung/<slug:token>/kalender.ics", views.manage_ics, name="manage_ics"),
+    path(
+        "anmeldung/<slug:token>/teilnehmende/",
+        manage_views.manage_participants,
+        name="manage_participants",
+    ),
     path("anmeldung/<slug:token>/uebertragen/", views.carry_over, name="carry_over"),
 ]

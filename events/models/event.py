@@ -1,7 +1,7 @@
 """The event itself: series, topics, the event with its registration settings, its days."""
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -299,13 +299,14 @@ class Event(models.Model):
     @property
     def self_service_ends_at(self) -> datetime | None:
         """When registrants' own changes and cancellations end: as set, or at the end of the
-        day before the first day (local midnight), so a late cancellation still frees a place."""
+        day before the first day (23:59:59 local time), so a late cancellation still frees a
+        place."""
         if self.changes_close_at:
             return self.changes_close_at
         day = self.first_day
         if day is None:
             return None
-        return timezone.make_aware(datetime.combine(day.date, time.min))
+        return timezone.make_aware(datetime.combine(day.date - timedelta(days=1), time.max))
 
     @property
     def is_cancelled(self) -> bool:

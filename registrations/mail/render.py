@@ -42,6 +42,7 @@ TEMPLATES = {
     K.EVENT_REMINDER: ("event_reminder", "PUBLISH"),
     K.MANAGE_LINK: ("manage_link", None),
     K.REGISTRATION_CHANGED: ("registration_changed", None),
+    K.REPRESENTATIVE_NOTICE: ("representative_notice", None),
 }
 
 
@@ -138,6 +139,10 @@ def context_for(message: OutboxMessage) -> dict:
                 "registrations:carry_over",
                 language=message.language,
                 token=registration.manage_token,
+            )
+        if message.kind == K.REPRESENTATIVE_NOTICE:
+            context["my_registrations_url"] = localized_url(
+                "registrations:my_registrations", language=message.language
             )
         if message.kind == K.ITEM_PROMOTION:
             context["item"] = (

@@ -42,6 +42,7 @@ class OutboxMessage(models.Model):
         EVENT_REMINDER = "event_reminder", _("reminder before the event")
         MANAGE_LINK = "manage_link", _("personal link sent again")
         REGISTRATION_CHANGED = "registration_changed", _("registration changed")
+        REPRESENTATIVE_NOTICE = "representative_notice", _("notice about a representative")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -277,8 +277,7 @@ def test_representative_gets_the_confirmation_naming_who_registered_them(
             language="de",
         )
 
-    [message] = mailoutbox
-    assert message.to == ["vera@leipzig.example"]
+    [message] = [m for m in mailoutbox if m.to == ["vera@leipzig.example"]]
     assert message.body.startswith("Guten Tag Vera Vertretung,")
     assert "Anna Beispiel hat Sie als Vertretung Ihrer Organisation angemeldet." in message.body
 
