@@ -57,7 +57,7 @@ def organisation_allowance(context, event):
     """How many people the signed-in person's organisation may still register, shown before
     the form is filled in rather than as a refusal after it."""
     person = getattr(context.get("request"), "contact_person", None)
-    if person is None:
+    if not person:  # a lazy object around None when nobody is signed in
         return {}
     organisation = person.organisation
     return {
