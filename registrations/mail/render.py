@@ -20,6 +20,7 @@ from events.models import Event
 
 from ..models import OutboxMessage, ProgrammeChoice, Registration
 from ..tokens import sign_in_tokens
+from .staff_notice import staff_notice_context
 
 K = OutboxMessage.Kind
 
@@ -43,6 +44,7 @@ TEMPLATES = {
     K.MANAGE_LINK: ("manage_link", None),
     K.REGISTRATION_CHANGED: ("registration_changed", None),
     K.REPRESENTATIVE_NOTICE: ("representative_notice", None),
+    K.STAFF_NOTICE: ("staff_notice", None),
 }
 
 
@@ -148,6 +150,8 @@ def context_for(message: OutboxMessage) -> dict:
             context["item"] = (
                 ProgrammeChoice.objects.select_related("item").get(pk=payload["choice_id"]).item
             )
+    if message.kind == K.STAFF_NOTICE:
+        context.update(staff_notice_context(payload, absolute_url=absolute_url))
     if message.access_request_id:
         req = message.access_request
         context.update({"request": req, **_greeting_context(req)})

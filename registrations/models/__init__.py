@@ -9,6 +9,7 @@ from .directory import (
     MemberOrganisationQuerySet,
     Salutation,
 )
+from .notices import StaffNotice
 from .outbox import OutboxMessage, OutboxMessageQuerySet
 from .privacy import ErasureLog, _erasure_reference
 from .registration import (
@@ -35,6 +36,7 @@ __all__ = [
     "ProgrammeChoiceQuerySet",
     "RegistrationQuerySet",
     "Salutation",
+    "StaffNotice",
     "_erasure_reference",
     "_manage_token",
 ]

@@ -43,6 +43,7 @@ class OutboxMessage(models.Model):
         MANAGE_LINK = "manage_link", _("personal link sent again")
         REGISTRATION_CHANGED = "registration_changed", _("registration changed")
         REPRESENTATIVE_NOTICE = "representative_notice", _("notice about a representative")
+        STAFF_NOTICE = "staff_notice", _("news for the organisers")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
