@@ -195,13 +195,16 @@ def render(message: OutboxMessage) -> tuple[str, str, str, list[tuple[str, bytes
         )
         # Plain strings, not the template engine's "safe" ones: whoever shows them (the HTML
         # part, the admin's preview) escapes them, whatever a registrant typed.
-        text = str.__str__(render_to_string(f"registrations/emails/{template}.txt", context))
+        text = tidy_text(
+            str.__str__(render_to_string(f"registrations/emails/{template}.txt", context)),
+            message.language,
+        )
         html = render_to_string(
             "registrations/emails/base.html",
             {"subject": subject, "body": html_body(text), "language": message.language},
         )
     attachments = calendar_attachments(message, context, method)
-    return subject, tidy_text(text, message.language), html, attachments
+    return subject, text, html, attachments
 
 
 def tidy_text(text: str, language: str) -> str:
@@ -209,7 +212,7 @@ def tidy_text(text: str, language: str) -> str:
     (German continues a "Sehr geehrte …," greeting in lower case, English does not)."""
     text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
     if language == "en":
-        text = re.sub(r"\A(Dear [^\n]*,\n\n)([a-z])", lambda m: m[1] + m[2].upper(), text)
+        text = re.sub(r"\A([^\n]*,\n\n)([a-z])", lambda m: m[1] + m[2].upper(), text)
     return text
 
 

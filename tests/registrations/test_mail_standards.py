@@ -222,3 +222,11 @@ def test_the_sign_in_form_refuses_a_mailbox_with_umlauts_and_says_why():
     assert not form.is_valid()
     [error] = form.errors["email"]
     assert "mueller" in error
+
+
+def test_the_html_part_says_the_same_as_the_text(committed, mailoutbox):
+    with committed():
+        register(EventFactory(), ContactPersonFactory(), language="en")
+
+    [(html, _mimetype)] = mailoutbox[0].alternatives
+    assert "Thank you for your registration." in html
