@@ -1,10 +1,13 @@
 """After a failed submit the page says so in its title, lists every problem once at the top
 with links to the fields, and moves the focus there; axe finds nothing on these pages."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from registrations.middleware import SESSION_KEY
 from registrations.services import Details, registration_create
@@ -49,9 +52,9 @@ def test_registration_form_with_errors(setting):
     page.locator("#id_rep_email").fill("vera@")
     page.get_by_role("button", name="Jetzt anmelden").click()
 
-    assert page.title().startswith("Fehler:")
+    expect(page).to_have_title(re.compile(r"^Fehler: "))
     summary = page.locator("#error-summary")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(summary).to_be_focused()
     links = summary.get_by_role("link")
     assert links.count() == 4  # first and last name, address, privacy notice
     assert summary.get_by_role("link", name="E-Mail-Adresse").get_attribute("href") == (
@@ -74,5 +77,5 @@ def test_manage_page_and_the_cancel_question(setting):
     assert_no_axe_violations(page)
 
     page.get_by_role("button", name="Meine Anmeldung stornieren").click()
-    assert page.get_by_role("heading", name="Anmeldung stornieren?").is_visible()
+    expect(page.get_by_role("heading", name="Anmeldung stornieren?")).to_be_visible()
     assert_no_axe_violations(page)
