@@ -215,6 +215,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
             {
                 "fields": [
                     ("registration_opens_at", "registration_closes_at"),
+                    "changes_close_at",
                     ("capacity", "waiting_list_enabled"),
                     "participants_per_organisation",
                     "reminder_days_before",

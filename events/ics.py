@@ -65,7 +65,9 @@ def _calendar(method: str) -> Calendar:
     return cal
 
 
-def _add_event(cal: Calendar, event: Event, *, url: str, stamp: datetime) -> None:
+def _add_event(
+    cal: Calendar, event: Event, *, url: str, stamp: datetime, only: int | None = None
+) -> None:
     days = event.sorted_days
     status = {
         Event.Status.CANCELLED: "CANCELLED",
@@ -73,6 +75,8 @@ def _add_event(cal: Calendar, event: Event, *, url: str, stamp: datetime) -> Non
     }.get(event.status, "CONFIRMED")
     location = "Online" if event.is_online else event.venue_line
     for index, day in enumerate(days, start=1):
+        if only is not None and index != only:
+            continue
         vevent = VEvent()
         vevent.add("uid", day_uid(event, index))
         vevent.add("sequence", event.sequence)
@@ -88,10 +92,14 @@ def _add_event(cal: Calendar, event: Event, *, url: str, stamp: datetime) -> Non
         if url:
             vevent.add("url", url)
         vevent.add("status", status)
-        organizer = vCalAddress(f"mailto:{_organiser_email(event)}")
-        organizer.params["cn"] = vText(event.organiser)
-        vevent.add("organizer", organizer)
+        vevent.add("organizer", _organizer(event))
         cal.add_component(vevent)
+
+
+def _organizer(event: Event) -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{_organiser_email(event)}")
+    organizer.params["cn"] = vText(event.organiser)
+    return organizer
 
 
 def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> bytes:
@@ -103,6 +111,78 @@ def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> b
     _add_event(cal, event, url=url, stamp=timezone.now())
     _add_timezones(cal)
     return cal.to_ical()
+
+
+def build_messages(
+    event: Event,
+    *,
+    method: str,
+    url: str = "",
+    attendee: tuple[str, str],
+    sequence: int,
+    items=(),
+) -> list[tuple[str, bytes]]:
+    """Calendar files for one person's mail (RFC 5546): one file per UID, each day and each
+    side programme item the person holds, so every file is one iTIP message.
+
+    `attendee` is (address, name) of the recipient; `sequence` must be higher than in the last
+    calendar that person got, so a CANCEL after a PUBLISH with the same event SEQUENCE wins.
+    With METHOD:CANCEL every entry says STATUS:CANCELLED.
+    """
+    stamp = timezone.now()
+    files = []
+    for index in range(1, len(event.sorted_days) + 1):
+        cal = _calendar(method)
+        _add_event(cal, event, url=url, stamp=stamp, only=index)
+        files.append((f"{event.slug}-{index}.ics", cal))
+    for item in items:
+        if item.starts_at and item.ends_at:
+            cal = _calendar(method)
+            _add_item(cal, event, item, url=url, stamp=stamp)
+            files.append((f"{event.slug}-{item.pk}.ics", cal))
+    result = []
+    for filename, cal in files:
+        for vevent in cal.walk("VEVENT"):
+            _personalise(vevent, method=method, attendee=attendee, sequence=sequence)
+        _add_timezones(cal)
+        result.append((filename, cal.to_ical()))
+    if len(result) == 1:
+        result = [(f"{event.slug}.ics", result[0][1])]
+    return result
+
+
+def item_uid(event: Event, item) -> str:
+    return f"{event.uid}-item-{item.pk}@jahrestreffen.difu.de"
+
+
+def _add_item(cal: Calendar, event: Event, item, *, url: str, stamp: datetime) -> None:
+    vevent = VEvent()
+    vevent.add("uid", item_uid(event, item))
+    vevent.add("dtstamp", stamp)
+    vevent.add("dtstart", _local(item.starts_at))
+    vevent.add("dtend", _local(item.ends_at))
+    vevent.add("summary", f"{item.title} ({event.title})")
+    if item.place:
+        vevent.add("location", item.place)
+    if url:
+        vevent.add("url", url)
+    vevent.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
+    vevent.add("organizer", _organizer(event))
+    cal.add_component(vevent)
+
+
+def _personalise(vevent, *, method: str, attendee: tuple[str, str], sequence: int) -> None:
+    address, name = attendee
+    who = vCalAddress(f"mailto:{address}")
+    if name:
+        who.params["cn"] = vText(name)
+    who.params["partstat"] = vText("DECLINED" if method == "CANCEL" else "ACCEPTED")
+    vevent.add("attendee", who)
+    vevent.pop("sequence", None)
+    vevent.add("sequence", sequence)
+    if method == "CANCEL":
+        vevent.pop("status", None)
+        vevent.add("status", "CANCELLED")
 
 
 def build_feed(events, *, url_for) -> bytes:

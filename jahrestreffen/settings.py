@@ -161,6 +161,8 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Difu-Jahrestreffen <jahrestreffen@difu.de>"
 )
+# "Date:" in local time with its offset (+0100/+0200), not UTC written as "-0000".
+EMAIL_USE_LOCALTIME = True
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Feedback on barriers (accessibility statement, events/migrations/0006).
 ACCESSIBILITY_CONTACT_EMAIL = env.str(

@@ -1,5 +1,6 @@
 """Demo member directory and registrations for the upcoming Jahrestreffen."""
 
+import unicodedata
 from datetime import date
 from importlib import import_module
 
@@ -71,11 +72,25 @@ DEMO_STAFF = [
 ]
 
 
-def _domain(name: str) -> str:
-    word = name.split()[-1].lower()
-    for a, b in (("ü", "ue"), ("ö", "oe"), ("ä", "ae"), ("ß", "ss"), ("(", ""), (")", "")):
+def _ascii(word: str) -> str:
+    """ "Müller" as "mueller": sign-in forms and most mail servers take ASCII addresses only."""
+    word = word.lower()
+    for a, b in (
+        ("ü", "ue"),
+        ("ö", "oe"),
+        ("ä", "ae"),
+        ("ß", "ss"),
+        ("ı", "i"),
+        ("(", ""),
+        (")", ""),
+    ):
         word = word.replace(a, b)
-    return f"{word}.example.org"
+    word = word.replace("(", "").replace(")", "")
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+
+
+def _domain(name: str) -> str:
+    return f"{_ascii(name.split()[-1])}.example.org"
 
 
 def load_members() -> dict:
@@ -95,7 +110,11 @@ def load_members() -> dict:
         domain = _domain(name)
         for j, role in enumerate([ContactPerson.Role.CONTACT, ContactPerson.Role.DEPUTY]):
             first, last = FIRST[(i + j * 3) % len(FIRST)], LAST[(i * 2 + j) % len(LAST)]
-            email = DEMO_CONTACT_EMAIL if i == 0 and j == 0 else f"{first}.{last}@{domain}".lower()
+            email = (
+                DEMO_CONTACT_EMAIL
+                if i == 0 and j == 0
+                else f"{_ascii(first)}.{_ascii(last)}@{domain}"
+            )
             ContactPerson.objects.create(
                 organisation=org,
                 salutation="frau"

@@ -10,8 +10,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import MemberOrganisation, Registration, Salutation
+from .models.directory import NON_ASCII_MAILBOX
 from .services import Attendee, Details
-from .text import has_control_characters, normalise_email
+from .text import has_ascii_mailbox, has_control_characters, normalise_email
 
 
 class NormalisedEmailField(forms.EmailField):
@@ -19,6 +20,11 @@ class NormalisedEmailField(forms.EmailField):
 
     def to_python(self, value):
         return normalise_email(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not has_ascii_mailbox(value):
+            raise forms.ValidationError(NON_ASCII_MAILBOX, code="non_ascii_mailbox")
 
 
 class _Form(forms.Form):
@@ -231,6 +237,9 @@ class RegistrationDetailsForm(_Form):
         )
 
 
+REPRESENTATIVE_REQUIRED = ("rep_first_name", "rep_last_name", "rep_email")
+
+
 class RegistrationForm(RegistrationDetailsForm):
     submit_label = _("Register now")
 
@@ -259,6 +268,12 @@ class RegistrationForm(RegistrationDetailsForm):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+        for name in REPRESENTATIVE_REQUIRED:
+            # Required only when a representative attends, so no HTML "required" (the browser
+            # would refuse the form of someone attending in person); marked like required fields.
+            field = self.fields[name]
+            field.label = format_html('{} <span class="asteriskField">*</span>', field.label)
+            field.widget.attrs["aria-required"] = "true"
         self.fields["privacy"].help_text = format_html(
             '<a href="{}">{}</a> – {}',
             reverse_lazy("events:privacy"),
@@ -303,8 +318,9 @@ class RegistrationForm(RegistrationDetailsForm):
     def clean(self):
         data = super().clean()
         if data.get("who") == "representative":
-            for name in ("rep_first_name", "rep_last_name", "rep_email"):
-                if not data.get(name):
+            for name in REPRESENTATIVE_REQUIRED:
+                # An address refused as invalid keeps its own message, not "please fill in".
+                if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Please fill in this field for your representative."))
         for name in ("rep_first_name", "rep_last_name", "rep_function"):
             if data.get(name):

@@ -86,3 +86,10 @@ def normalise_email(value: str) -> str:
 
 def email_domain(value: str) -> str:
     return normalise_email(value).rpartition("@")[2]
+
+
+def has_ascii_mailbox(value: str) -> bool:
+    """Whether the part before the @ is ASCII. "julia.müller@…" needs SMTPUTF8 end to end,
+    which the app's mail relay is not known to offer, and a Django mail would write it as an
+    encoded word that servers reject; the domain may be international (sent as IDNA)."""
+    return normalise_email(value).rpartition("@")[0].isascii()

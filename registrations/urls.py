@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, views
+from . import invitation_views, manage_views, views
 
 app_name = "registrations"
 
@@ -29,5 +29,10 @@ urlpatterns = [
     path("anmeldung/<slug:token>/", views.manage, name="manage"),
     path("anmeldung/<slug:token>/bestaetigung/", views.registration_done, name="done"),
     path("anmeldung/<slug:token>/kalender.ics", views.manage_ics, name="manage_ics"),
+    path(
+        "anmeldung/<slug:token>/teilnehmende/",
+        manage_views.manage_participants,
+        name="manage_participants",
+    ),
     path("anmeldung/<slug:token>/uebertragen/", views.carry_over, name="carry_over"),
 ]

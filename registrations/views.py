@@ -282,6 +282,11 @@ def _manage_post(request, registration, form) -> str | None:
     return None
 
 
+def _asks_to_cancel(request) -> bool:
+    """The first press of "cancel": the page asks once more before anything happens."""
+    return request.method == "POST" and "cancel" in request.POST and "sure" not in request.POST
+
+
 @personal
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
@@ -303,6 +308,12 @@ def manage(request, token):
         },
     )
     form.helper.inputs[0].name = "save"
+    if _asks_to_cancel(request) and deadlines.can_change(registration):
+        return render(
+            request,
+            "registrations/registration_cancel_confirm.html",
+            {"registration": registration, "event": event},
+        )
     # A refusal of "cancel" comes with an unbound form, so the page shows refusals itself.
     refusals = []
     if request.method == "POST":
@@ -333,6 +344,8 @@ def manage(request, token):
 @personal
 def manage_ics(request, token):
     registration = _registration_by_token(token)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise Http404  # a waiting place is no date to put in a calendar yet
     event = registration.event
     content = build_calendar(event, url=absolute_url(event.get_absolute_url()))
     response = HttpResponse(content, content_type=ics_content_type())

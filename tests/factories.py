@@ -1,6 +1,7 @@
 from datetime import date, time, timedelta
 
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
@@ -11,6 +12,7 @@ from registrations.models import (
     ProgrammeChoice,
     Registration,
 )
+from registrations.tokens import manage_tokens
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
@@ -168,3 +170,8 @@ class ProgrammeChoiceFactory(factory.django.DjangoModelFactory):
         ProgrammeItemFactory, event=factory.SelfAttribute("..registration.event")
     )
     status = ProgrammeChoice.Status.CONFIRMED
+
+
+def manage_url(registration) -> str:
+    """The registration's personal manage page, as its mails link it (German)."""
+    return reverse("registrations:manage", kwargs={"token": manage_tokens.make_token(registration)})

@@ -1,7 +1,7 @@
 """The event itself: series, topics, the event with its registration settings, its days."""
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -177,6 +177,16 @@ class Event(models.Model):
     registration_closes_at = models.DateTimeField(
         _("registration closes at"), null=True, blank=True
     )
+    changes_close_at = models.DateTimeField(
+        _("changes and cancellations until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until then registrants change or cancel through their personal link, after "
+            "registration has closed too. Empty means until the end of the day before the "
+            "first day."
+        ),
+    )
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty means no limit.")
     )
@@ -285,6 +295,18 @@ class Event(models.Model):
     def ends_at(self) -> datetime | None:
         day = self.last_day
         return day.ends_at if day else None
+
+    @property
+    def self_service_ends_at(self) -> datetime | None:
+        """When registrants' own changes and cancellations end: as set, or at the end of the
+        day before the first day (23:59:59 local time), so a late cancellation still frees a
+        place."""
+        if self.changes_close_at:
+            return self.changes_close_at
+        day = self.first_day
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day.date - timedelta(days=1), time.max))
 
     @property
     def is_cancelled(self) -> bool:

@@ -34,7 +34,7 @@ def queue(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
 
     One INSERT for any number of messages, and one task per hundred of them.
     """
-    created = OutboxMessage.objects.bulk_create(list(messages), batch_size=500)
+    created = OutboxMessage.objects.bulk_create(list(with_notices(messages)), batch_size=500)
     captured = _captured.get()
     if captured is not None:
         captured.extend(created)
@@ -42,6 +42,34 @@ def queue(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
     if ids:
         transaction.on_commit(lambda: enqueue_delivery(ids))
     return created
+
+
+# What the contact person who registered a representative hears about as well.
+NOTIFY_REGISTRANT = {
+    OutboxMessage.Kind.CONFIRMATION,
+    OutboxMessage.Kind.CANCELLATION,
+    OutboxMessage.Kind.PROMOTION,
+}
+
+
+def with_notices(messages: Iterable[OutboxMessage]) -> Iterator[OutboxMessage]:
+    """The messages, each followed by a notice to whoever registered the representative it
+    concerns: they answer for their organisation's places, so they learn of the confirmation,
+    a move up from the waiting list and a cancellation, whichever door caused it."""
+    for message in messages:
+        yield message
+        registration = message.registration
+        if message.kind in NOTIFY_REGISTRANT and registration and registration.is_representative:
+            contact = registration.registered_by
+            yield OutboxMessage(
+                kind=OutboxMessage.Kind.REPRESENTATIVE_NOTICE,
+                recipient=contact.email,
+                language=contact.language,
+                event_id=registration.event_id,
+                registration=registration,
+                contact_person=contact,
+                payload={"about": message.kind},
+            )
 
 
 def for_registration(registration: Registration, kind: str, **payload) -> OutboxMessage:

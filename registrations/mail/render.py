@@ -15,11 +15,12 @@ from django.utils.formats import date_format
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from events.ics import build_calendar
+from events.ics import build_messages
 from events.models import Event
 
 from ..models import Invitation, OutboxMessage, ProgrammeChoice, Registration
 from ..tokens import invitation_tokens, manage_tokens, sign_in_tokens
+from .staff_notice import staff_notice_context
 
 K = OutboxMessage.Kind
 
@@ -43,6 +44,10 @@ TEMPLATES = {
     K.INVITATION: ("invitation", None),
     K.INVITATION_REMINDER: ("invitation_reminder", None),
     K.INVITATION_CHANGED: ("invitation_changed", None),
+    K.MANAGE_LINK: ("manage_link", None),
+    K.REGISTRATION_CHANGED: ("registration_changed", None),
+    K.REPRESENTATIVE_NOTICE: ("representative_notice", None),
+    K.STAFF_NOTICE: ("staff_notice", None),
 }
 
 
@@ -58,6 +63,7 @@ def localized_url(viewname: str, *, language: str, **kwargs) -> str:
 def _greeting_context(obj) -> dict:
     return {
         "salutation": getattr(obj, "salutation", ""),
+        "academic_title": getattr(obj, "academic_title", ""),
         "first_name": getattr(obj, "first_name", ""),
         "last_name": getattr(obj, "last_name", ""),
     }
@@ -78,6 +84,7 @@ def registration_context(registration: Registration) -> dict:
         ),
         "event_url": absolute_url(event.get_absolute_url()),
         "deadline": event.reconfirmation_deadline,
+        "change_deadline": event.self_service_ends_at,
         **_greeting_context(registration),
     }
 
@@ -211,12 +218,18 @@ def context_for(message: OutboxMessage, *, for_staff: bool = False) -> dict:
                 language=message.language,
                 token=manage_tokens.make_token(registration),
             )
+        if message.kind == K.REPRESENTATIVE_NOTICE:
+            context["my_registrations_url"] = localized_url(
+                "registrations:my_registrations", language=message.language
+            )
         if message.kind == K.ITEM_PROMOTION:
             context["item"] = (
                 ProgrammeChoice.objects.select_related("item").get(pk=payload["choice_id"]).item
             )
     if message.invitation_id:
         return {"payload": payload, **invitation_context(message)}
+    if message.kind == K.STAFF_NOTICE:
+        context.update(staff_notice_context(payload, absolute_url=absolute_url))
     if message.access_request_id:
         req = message.access_request
         context.update({"request": req, **_greeting_context(req)})
@@ -267,16 +280,62 @@ def render(
         )
         # Plain strings, not the template engine's "safe" ones: whoever shows them (the HTML
         # part, the admin's preview) escapes them, whatever a registrant typed.
-        text = str.__str__(render_to_string(f"registrations/emails/{template}.txt", context))
+        text = tidy_text(
+            str.__str__(render_to_string(f"registrations/emails/{template}.txt", context)),
+            message.language,
+        )
         html = render_to_string(
             "registrations/emails/base.html",
             {"subject": subject, "body": html_body(text), "language": message.language},
         )
-    attachments = []
-    if method and context.get("event") is not None:
-        event = context["event"]
-        ics = build_calendar(event, method=method, url=absolute_url(event.get_absolute_url()))
-        attachments.append(
-            (f"{event.slug}.ics", ics, f"text/calendar; method={method}; charset=utf-8")
-        )
+    attachments = calendar_attachments(message, context, method)
     return subject, text, html, attachments
+
+
+def tidy_text(text: str, language: str) -> str:
+    """No runs of blank lines; in English the body after the greeting starts with a capital
+    (German continues a "Sehr geehrte …," greeting in lower case, English does not)."""
+    text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
+    if language == "en":
+        text = re.sub(r"\A([^\n]*,\n\n)([a-z])", lambda m: m[1] + m[2].upper(), text)
+    return text
+
+
+def personal_sequence(message: OutboxMessage, event) -> int:
+    """The event's SEQUENCE, raised by two for each cancellation the person had before and by
+    one in a cancellation: their CANCEL outranks the entry it removes, and a new registration
+    after it outranks the CANCEL (RFC 5546 3.2.5, 2.1.4)."""
+    earlier = OutboxMessage.objects.filter(
+        event_id=event.pk, recipient=message.recipient, kind=K.CANCELLATION
+    )
+    if message.pk:
+        earlier = earlier.filter(pk__lt=message.pk)
+    return event.sequence + 2 * earlier.count() + (message.kind == K.CANCELLATION)
+
+
+def calendar_attachments(message: OutboxMessage, context: dict, method: str | None) -> list:
+    """One calendar file per UID (RFC 5546), only for a held place: someone on the waiting
+    list gets no entry that reads as confirmed."""
+    event = context.get("event")
+    registration = context.get("registration")
+    if not method or event is None:
+        return []
+    if method == "PUBLISH" and registration is not None and registration.status != "confirmed":
+        return []
+    items = []
+    name = ""
+    if registration is not None:
+        name = registration.full_name
+        # A cancellation removes whatever the person had; a new entry only what they hold.
+        held = ("confirmed", "cancelled") if method == "CANCEL" else ("confirmed",)
+        items = [c.item for c in registration.programme_choices.all() if c.status in held]
+    files = build_messages(
+        event,
+        method=method,
+        url=absolute_url(event.get_absolute_url()),
+        attendee=(message.recipient, name),
+        sequence=personal_sequence(message, event),
+        items=items,
+    )
+    # Django adds the charset itself; naming it here too would write it twice.
+    return [(filename, ics, f"text/calendar; method={method}") for filename, ics in files]

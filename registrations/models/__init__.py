@@ -10,6 +10,7 @@ from .directory import (
     Salutation,
 )
 from .invitation import Invitation, InvitationQuerySet, InvitationSchedule
+from .notices import StaffNotice
 from .outbox import OutboxMessage, OutboxMessageQuerySet
 from .privacy import ErasureLog, _erasure_reference
 from .registration import (
@@ -40,6 +41,7 @@ __all__ = [
     "ProgrammeChoiceQuerySet",
     "RegistrationQuerySet",
     "Salutation",
+    "StaffNotice",
     "_erasure_reference",
     "_manage_nonce",
     "_manage_token",

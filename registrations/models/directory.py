@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -11,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..audit import History
-from ..text import full_name, normalise_email
+from ..text import full_name, has_ascii_mailbox, normalise_email
+
+NON_ASCII_MAILBOX = _(
+    "Letters such as “ü” before the @ cannot receive sign-in links and mails from this site. "
+    "Please enter the address with plain letters (for example “mueller” for “müller”); most "
+    "mail systems keep such an alias."
+)
 
 
 class FederalState(models.TextChoices):
@@ -176,6 +183,11 @@ class ContactPerson(models.Model):
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.email and not has_ascii_mailbox(self.email):
+            raise ValidationError({"email": NON_ASCII_MAILBOX})
 
     @property
     def full_name(self) -> str:

@@ -53,6 +53,10 @@ class OutboxMessage(models.Model):
         INVITATION = "invitation", _("invitation")
         INVITATION_REMINDER = "invitation_reminder", _("reminder of the invitation")
         INVITATION_CHANGED = "invitation_changed", _("event changed (invitation)")
+        MANAGE_LINK = "manage_link", _("personal link sent again")
+        REGISTRATION_CHANGED = "registration_changed", _("registration changed")
+        REPRESENTATIVE_NOTICE = "representative_notice", _("notice about a representative")
+        STAFF_NOTICE = "staff_notice", _("news for the organisers")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -10,10 +10,10 @@ from ..models import Registration
 
 
 def change_deadline(event: Event) -> datetime | None:
-    """The moment after which registrants can no longer change or cancel by themselves."""
-    if event.registration_closes_at:
-        return event.registration_closes_at
-    return event.starts_at
+    """The moment after which registrants can no longer change or cancel by themselves: the
+    event's own deadline for changes, not the end of registration (see
+    `Event.self_service_ends_at`)."""
+    return event.self_service_ends_at
 
 
 def can_change(registration: Registration, now: datetime | None = None) -> bool:

@@ -30,7 +30,7 @@ def manage_links_send(email: str, event_id: int) -> int:
     with transaction.atomic():
         return len(
             outbox.queue(
-                outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)
+                outbox.for_registration(registration, OutboxMessage.Kind.MANAGE_LINK)
                 for registration in Registration.objects.active().filter(
                     event_id=event_id, email=normalise_email(email)
                 )

@@ -335,6 +335,7 @@ def registration_update(
         reg.save()
         if freed:
             item_places_fill(locked_event)
+        outbox.queue([outbox.for_registration(reg, OutboxMessage.Kind.REGISTRATION_CHANGED)])
         return reg
 
 

@@ -57,3 +57,17 @@ def registration_box(context, event):
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),
         "request": context.get("request"),
     }
+
+
+@register.inclusion_tag("registrations/includes/organisation_allowance.html", takes_context=True)
+def organisation_allowance(context, event):
+    """How many people the signed-in person's organisation may still register, shown before
+    the form is filled in rather than as a refusal after it."""
+    person = getattr(context.get("request"), "contact_person", None)
+    if not person:  # a lazy object around None when nobody is signed in
+        return {}
+    organisation = person.organisation
+    return {
+        "limit": capacity.organisation_limit(event=event, organisation=organisation),
+        "used": capacity.organisation_places_used(event=event, organisation=organisation),
+    }

@@ -115,6 +115,10 @@ def test_contact_person_signs_in_registers_and_cancels(demo, live_server, page):
     expect(page).to_have_url(live_server.url + manage_url)
     assert_accessible(page)
     page.get_by_role("button", name="Meine Anmeldung stornieren").click()
+    # The page asks once before anything happens.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anmeldung stornieren?")
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, Anmeldung stornieren").click()
 
     expect(page.get_by_role("status")).to_have_text("Ihre Anmeldung wurde storniert.")
     expect(page.get_by_role("button", name="Meine Anmeldung stornieren")).to_have_count(0)

@@ -180,7 +180,7 @@ def test_concurrent_cancellations_promote_as_many_from_the_waiting_list(server, 
             "POST",
             f"/anmeldung/{manage_tokens.make_token(r)}/",
             browser=browser_for(),
-            data={"cancel": "1"},
+            data={"cancel": "1", "sure": "1"},
         )
         for r in cancelling
     ]

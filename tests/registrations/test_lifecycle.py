@@ -59,10 +59,20 @@ def mail_to(mailoutbox, address):
 
 
 def calendar_of(message) -> Calendar:
-    [(filename, content, mimetype)] = message.attachments
-    assert filename.endswith(".ics")
-    assert mimetype.startswith("text/calendar")
-    return Calendar.from_ical(content)
+    """The mail's calendar files (one UID each, RFC 5546) read as one calendar."""
+    assert message.attachments
+    combined = None
+    for filename, content, mimetype in message.attachments:
+        assert filename.endswith(".ics")
+        assert mimetype.startswith("text/calendar")
+        calendar = Calendar.from_ical(content)
+        assert len({str(v["UID"]) for v in calendar.walk("VEVENT")}) == 1
+        if combined is None:
+            combined = calendar
+        else:
+            for vevent in calendar.walk("VEVENT"):
+                combined.add_component(vevent)
+    return combined
 
 
 def vevents(calendar):
@@ -114,7 +124,7 @@ def test_postponing_tells_every_active_registrant_in_their_language(party, commi
     english = mail_to(mailoutbox, party["en"].email)
     assert english.subject == "Postponed: Jahrestreffen Leipzig"
     assert "Dear Mr Example," in english.body
-    assert "we have to postpone “Jahrestreffen Leipzig”" in english.body
+    assert "We have to postpone “Jahrestreffen Leipzig”" in english.body
     assert "Neue Termine folgen." in english.body
     assert f"/en/anmeldung/{manage_tokens.make_token(party['en'])}/" in english.body
     german = mail_to(mailoutbox, party["de"].email)
@@ -238,7 +248,7 @@ def test_cancelling_marks_registrations_and_removes_the_calendar_entry(
 
     english = mail_to(mailoutbox, party["en"].email)
     assert english.subject == "Cancelled: Jahrestreffen Leipzig"
-    assert "we regret to inform you that “Jahrestreffen Leipzig” has been cancelled." in (
+    assert "We regret to inform you that “Jahrestreffen Leipzig” has been cancelled." in (
         english.body
     )
     assert "Leider abgesagt." in english.body
@@ -799,7 +809,7 @@ def test_replacement_invites_the_original_registrants(replaced, mailoutbox):
     )
     english = mail_to(mailoutbox, people["first"].email)
     assert english.subject == "Invitation: Jahrestreffen Mainz (neu)"
-    assert "instead of “Jahrestreffen Mainz” there will be a replacement event" in english.body
+    assert "Instead of “Jahrestreffen Mainz” there will be a replacement event" in english.body
     assert f"/en/anmeldung/{manage_tokens.make_token(people['first'])}/uebertragen/" in english.body
     german = mail_to(mailoutbox, people["second"].email)
     assert f"/anmeldung/{manage_tokens.make_token(people['second'])}/uebertragen/" in german.body

@@ -126,7 +126,9 @@ def test_reschedule_with_answer_deadline(staff_client, event, committed, mailout
     }
     preview = staff_client.post(url("reschedule", event), data)
     assert preview.context["preview"].recipient_count == 3
-    assert preview.context["preview"].attachments == [f"{event.slug}.ics"]
+    # One calendar file per day (one UID per file, RFC 5546).
+    names = preview.context["preview"].attachments
+    assert names == [f"{event.slug}-{n}.ics" for n in range(1, len(names) + 1)]
     assert event.days.order_by("date").first().date == future(60)
     assert_nothing_queued(mailoutbox)
 
@@ -144,7 +146,11 @@ def test_reschedule_with_answer_deadline(staff_client, event, committed, mailout
         Registration.objects.filter(event=event).active().values_list("reconfirmation", flat=True)
     ) == {"pending"}
     assert len(mailoutbox) == 3
-    assert all(m.attachments for m in mailoutbox)
+    # Calendar updates for those holding a place; the waiting list gets no entry (RFC 5546).
+    holding = set(
+        Registration.objects.filter(event=event, status="confirmed").values_list("email", flat=True)
+    )
+    assert all(bool(m.attachments) == (m.to[0] in holding) for m in mailoutbox)
 
 
 def test_cancel_counts_pending_access_requests_too(staff_client, event, committed, mailoutbox):

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +12,7 @@ from registrations import services
 from registrations.models import AccessRequest, ContactPerson, ProgrammeChoice, Registration
 from registrations.selectors.capacity import event_is_full as is_full
 from registrations.selectors.capacity import item_free_places
-from registrations.selectors.deadlines import can_change
+from registrations.selectors.deadlines import can_change, change_deadline
 from registrations.services import (
     Attendee,
     Details,
@@ -477,7 +477,8 @@ def test_dropping_a_programme_item_promotes_the_first_waiting_for_it(
     assert choice_status(first, item) == "confirmed"
     [mail] = mails_to(mailoutbox, first.email)
     assert "Abendempfang" in mail.subject
-    assert not mails_to(mailoutbox, holder.email)
+    [changed] = mails_to(mailoutbox, holder.email)  # only the short note of their change
+    assert changed.subject.startswith("Anmeldung geändert")
 
 
 def test_promoted_registrant_gets_their_programme_wishes_where_places_are_free():
@@ -530,9 +531,7 @@ def test_staff_confirm_a_waiting_registrant_beyond_capacity(django_capture_on_co
 
 
 def close_registration(event):
-    Event.objects.filter(pk=event.pk).update(
-        registration_closes_at=timezone.now() - timedelta(minutes=1)
-    )
+    Event.objects.filter(pk=event.pk).update(changes_close_at=timezone.now() - timedelta(minutes=1))
 
 
 def test_registration_update_changes_choices_and_needs_before_the_deadline(event, person):
@@ -612,7 +611,7 @@ def test_cancellation_after_the_deadline_is_refused_except_by_the_organiser(even
 
 def test_can_change_until_the_deadline_and_only_while_active(event, person):
     registration = register(event, person)
-    deadline = event.registration_closes_at
+    deadline = event.self_service_ends_at
 
     assert can_change(registration, now=deadline - timedelta(seconds=1))
     assert not can_change(registration, now=deadline)
@@ -620,12 +619,33 @@ def test_can_change_until_the_deadline_and_only_while_active(event, person):
     assert not can_change(registration, now=deadline - timedelta(days=1))
 
 
-def test_without_closing_time_changes_are_possible_until_the_event_starts(person):
+def test_by_default_changes_end_with_the_day_before_the_first_day(person):
     event = EventFactory(registration_closes_at=None)
     registration = register(event, person)
+    midnight = timezone.make_aware(datetime.combine(event.first_day.date, time.min))
 
-    assert can_change(registration, now=event.starts_at - timedelta(seconds=1))
-    assert not can_change(registration, now=event.starts_at)
+    assert timezone.localtime(change_deadline(event)).strftime("%H:%M") == "23:59"
+    assert can_change(registration, now=midnight - timedelta(seconds=1))
+    assert not can_change(registration, now=midnight)
+
+
+def test_closing_registration_does_not_end_changes(person):
+    event = EventFactory()
+    registration = register(event, person)
+    Event.objects.filter(pk=event.pk).update(registration_closes_at=timezone.now())
+
+    registration.event.refresh_from_db()
+    assert can_change(registration)
+    registration_update(registration=registration, details=Details(diet="vegan"))
+
+
+def test_an_event_can_set_its_own_deadline_for_changes(person):
+    event = EventFactory()
+    own = timezone.now() + timedelta(days=3)
+    Event.objects.filter(pk=event.pk).update(changes_close_at=own)
+    event.refresh_from_db()
+
+    assert change_deadline(event) == own
 
 
 def test_no_changes_once_the_event_is_cancelled(event, person):

@@ -1,0 +1,104 @@
+"""Handing a place to a colleague and correcting one's own name or address."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from events.models import Event
+from registrations.models import ProgrammeChoice, Registration
+from registrations.services import Attendee, Details, registration_create
+from registrations.services.substitution import registration_correct, registration_substitute
+from tests.factories import ContactPersonFactory, EventFactory, ProgrammeItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def register(event, person, items=()):
+    return registration_create(
+        event=event,
+        registered_by=person,
+        attendee=None,
+        details=Details(programme_item_ids=[i.pk for i in items]),
+        privacy_acknowledged=True,
+        language="de",
+    )
+
+
+COLLEAGUE = Attendee(first_name="Kim", last_name="Kollegin", email="kim@stadt.example.org")
+
+
+def test_the_colleague_takes_over_the_place_and_the_side_programme(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(capacity=1)
+    reception = ProgrammeItemFactory(event=event, title="Abendempfang")
+    person = ContactPersonFactory()
+    original = register(event, person, items=[reception])
+    waiting = register(event, ContactPersonFactory())
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = registration_substitute(registration=original, attendee=COLLEAGUE)
+
+    original.refresh_from_db()
+    waiting.refresh_from_db()
+    assert original.status == Registration.Status.CANCELLED
+    assert new.status == Registration.Status.CONFIRMED
+    assert waiting.status == Registration.Status.WAITING  # the place never became free
+    assert new.programme_choices.get().item == reception
+    assert new.programme_choices.get().status == ProgrammeChoice.Status.CONFIRMED
+    assert new.is_representative and new.registered_by == person
+    recipients = sorted(m.to[0] for m in mailoutbox)
+    assert recipients == sorted(["kim@stadt.example.org", person.email, person.email])
+
+
+def test_no_substitution_after_the_deadline_or_to_someone_registered():
+    event = EventFactory()
+    registration = register(event, ContactPersonFactory())
+    other = register(event, ContactPersonFactory())
+
+    with pytest.raises(ValidationError):
+        registration_substitute(
+            registration=registration,
+            attendee=Attendee(first_name="A", last_name="B", email=other.email),
+        )
+    Event.objects.filter(pk=event.pk).update(changes_close_at=timezone.now() - timedelta(1))
+    registration.event.refresh_from_db()
+    with pytest.raises(ValidationError):
+        registration_substitute(registration=registration, attendee=COLLEAGUE)
+
+
+def test_correcting_the_address_tells_both_addresses(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    registration = register(EventFactory(), ContactPersonFactory(email="alt@stadt.example.org"))
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_correct(
+            registration=registration,
+            first_name="Anna",
+            last_name="Neuname",
+            email="neu@stadt.example.org",
+        )
+
+    registration.refresh_from_db()
+    assert (registration.last_name, registration.email) == ("Neuname", "neu@stadt.example.org")
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "alt@stadt.example.org",
+        "neu@stadt.example.org",
+    ]
+
+
+def test_a_correction_refuses_an_address_with_umlauts():
+    registration = register(EventFactory(), ContactPersonFactory())
+
+    with pytest.raises(ValidationError):
+        registration_correct(
+            registration=registration,
+            first_name="Julia",
+            last_name="Müller",
+            email="julia.müller@stadt.example.org",
+        )
