@@ -34,7 +34,9 @@ def typed():
 
 def rows_of(response, fmt) -> list[list]:
     if fmt == CSV_FORMAT:
-        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        text = response.content.decode("utf-8-sig")
+        delimiter = ";" if ";" in text.splitlines()[0] else ","  # German Excel's ; by default
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     for row in sheet.iter_rows():
         for cell in row:
