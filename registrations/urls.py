@@ -28,11 +28,11 @@ urlpatterns = [
     ),
     path("anmeldung/<slug:token>/", views.manage, name="manage"),
     path("anmeldung/<slug:token>/bestaetigung/", views.registration_done, name="done"),
-    path("anmeldung/<slug:token>/kalender.ics", views.manage_ics, name="manage_ics"),
+    path("anmeldung/<slug:token>/kalender.ics", manage_views.manage_ics, name="manage_ics"),
     path(
         "anmeldung/<slug:token>/teilnehmende/",
         manage_views.manage_participants,
         name="manage_participants",
     ),
-    path("anmeldung/<slug:token>/uebertragen/", views.carry_over, name="carry_over"),
+    path("anmeldung/<slug:token>/uebertragen/", manage_views.carry_over, name="carry_over"),
 ]

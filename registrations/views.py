@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,10 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from events.ics import build_calendar
-from events.ics import content_type as ics_content_type
 from events.models import Event
-from events.seo import absolute_url
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
@@ -341,18 +338,6 @@ def manage(request, token):
     )
 
 
-@personal
-def manage_ics(request, token):
-    registration = _registration_by_token(token)
-    if registration.status != Registration.Status.CONFIRMED:
-        raise Http404  # a waiting place is no date to put in a calendar yet
-    event = registration.event
-    content = build_calendar(event, url=absolute_url(event.get_absolute_url()))
-    response = HttpResponse(content, content_type=ics_content_type())
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def resend_manage_link(request, slug):
     """Lost the personal link? It is mailed again; the answer never says whether the address
@@ -374,29 +359,6 @@ def resend_manage_link(request, slug):
             )
         return render(request, "registrations/resend_link.html", {"event": event, "sent": True})
     return render(request, "registrations/resend_link.html", {"event": event, "form": form})
-
-
-@personal
-@require_http_methods(["GET", "HEAD", "POST"])
-def carry_over(request, token):
-    """From the invitation to a replacement event: one click carries the registration over."""
-    registration = _registration_by_token(token)
-    replacement = Event.objects.filter(replaces_id=registration.event_id, published=True).first()
-    if replacement is None:
-        raise Http404
-    existing = Registration.objects.filter(carried_over_from=registration).first()
-    if request.method == "POST" and existing is None:
-        try:
-            new = services.registration_carry_over(registration=registration)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            return redirect("registrations:done", token=manage_tokens.make_token(new))
-    return render(
-        request,
-        "registrations/registration_carry_over.html",
-        {"registration": registration, "replacement": replacement, "existing": existing},
-    )
 
 
 @personal

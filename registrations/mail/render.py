@@ -192,40 +192,57 @@ def invitation_context(message: OutboxMessage) -> dict:
     }
 
 
+def _registration_mail_context(message: OutboxMessage, payload: dict) -> dict:
+    """What a mail about one registration says: the registration, and per kind its extras."""
+    registration = (
+        Registration.objects.select_related("event", "organisation", "registered_by")
+        .prefetch_related("event__days", "event__contacts", "programme_choices__item")
+        .get(pk=message.registration_id)
+    )
+    context = registration_context(registration)
+    if message.kind == K.STAFF_MESSAGE:
+        with translation.override(message.language):
+            values = staff_message_placeholders(registration)
+            closing = translation.gettext("Kind regards")
+        context["staff_subject"] = fill_placeholders(payload.get("subject", ""), values)
+        context["staff_body"] = fill_placeholders(payload.get("body", ""), values)
+        # Staff who sign off themselves get no second signature below theirs.
+        context["staff_signed"] = closing.casefold() in context["staff_body"].casefold()
+    if message.kind == K.REPLACEMENT_INVITATION:
+        replacement = Event.objects.prefetch_related("days").get(pk=payload["replacement_id"])
+        context["replacement"] = replacement
+        context["carry_over_url"] = localized_url(
+            "registrations:carry_over",
+            language=message.language,
+            token=manage_tokens.make_token(registration),
+        )
+    if message.kind == K.REPRESENTATIVE_NOTICE:
+        context["my_registrations_url"] = localized_url(
+            "registrations:my_registrations", language=message.language
+        )
+    if message.kind == K.ITEM_PROMOTION:
+        context["item"] = (
+            ProgrammeChoice.objects.select_related("item").get(pk=payload["choice_id"]).item
+        )
+    return context
+
+
+def _sign_in_link_context(message: OutboxMessage, *, for_staff: bool) -> dict:
+    """The sign-in link, made now, not when queued: the outbox never stores a credential; the
+    outbox page (`for_staff`) shows the text, never a working credential."""
+    if for_staff:
+        link = translation.gettext("[personal sign-in link]")
+    else:
+        token = sign_in_tokens.make_token(message.contact_person)
+        link = localized_url("registrations:sign_in_link", language=message.language, token=token)
+    return {"link": link, "link_minutes": settings.SIGN_IN_LINK_MAX_AGE // 60}
+
+
 def context_for(message: OutboxMessage, *, for_staff: bool = False) -> dict:
     payload = message.payload or {}
     context: dict = {"payload": payload}
     if message.registration_id:
-        registration = (
-            Registration.objects.select_related("event", "organisation", "registered_by")
-            .prefetch_related("event__days", "event__contacts", "programme_choices__item")
-            .get(pk=message.registration_id)
-        )
-        context.update(registration_context(registration))
-        if message.kind == K.STAFF_MESSAGE:
-            with translation.override(message.language):
-                values = staff_message_placeholders(registration)
-                closing = translation.gettext("Kind regards")
-            context["staff_subject"] = fill_placeholders(payload.get("subject", ""), values)
-            context["staff_body"] = fill_placeholders(payload.get("body", ""), values)
-            # Staff who sign off themselves get no second signature below theirs.
-            context["staff_signed"] = closing.casefold() in context["staff_body"].casefold()
-        if message.kind == K.REPLACEMENT_INVITATION:
-            replacement = Event.objects.prefetch_related("days").get(pk=payload["replacement_id"])
-            context["replacement"] = replacement
-            context["carry_over_url"] = localized_url(
-                "registrations:carry_over",
-                language=message.language,
-                token=manage_tokens.make_token(registration),
-            )
-        if message.kind == K.REPRESENTATIVE_NOTICE:
-            context["my_registrations_url"] = localized_url(
-                "registrations:my_registrations", language=message.language
-            )
-        if message.kind == K.ITEM_PROMOTION:
-            context["item"] = (
-                ProgrammeChoice.objects.select_related("item").get(pk=payload["choice_id"]).item
-            )
+        context.update(_registration_mail_context(message, payload))
     if message.invitation_id:
         return {"payload": payload, **invitation_context(message)}
     if message.kind == K.STAFF_NOTICE:
@@ -240,15 +257,7 @@ def context_for(message: OutboxMessage, *, for_staff: bool = False) -> dict:
             {"person": message.contact_person, **_greeting_context(message.contact_person)}
         )
     if message.kind in (K.SIGN_IN_LINK, K.ACCESS_APPROVED):
-        # Made now, not when queued: the outbox never stores a credential.
-        if for_staff:  # the outbox page shows the text, never a working credential
-            context["link"] = translation.gettext("[personal sign-in link]")
-        else:
-            token = sign_in_tokens.make_token(message.contact_person)
-            context["link"] = localized_url(
-                "registrations:sign_in_link", language=message.language, token=token
-            )
-        context["link_minutes"] = settings.SIGN_IN_LINK_MAX_AGE // 60
+        context.update(_sign_in_link_context(message, for_staff=for_staff))
     return context
 
 

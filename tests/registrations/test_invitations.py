@@ -247,7 +247,7 @@ def test_postponement_reaches_the_invited_who_have_not_answered(event):
     assert mail.contact_person == quiet
     subject, text, _html, _att = render(mail)
     assert subject == "Postponed: Jahrestreffen 2031"
-    assert "you were invited to “Jahrestreffen 2031”" in text
+    assert "You were invited to “Jahrestreffen 2031”" in text
 
 
 def test_new_dates_reach_the_invited_with_their_link(event):

@@ -151,11 +151,13 @@ def test_cancelling_through_manage_links_over_the_limit_is_refused(client, event
     first = register(event, person, "eins@stadt.example.org")
     second = register(event, person, "zwei@stadt.example.org")
     settings.REGISTRATION_RATE_PER_PERSON = 3
-    client.post(f"/anmeldung/{manage_tokens.make_token(first)}/", {"cancel": "1"})
+    client.post(f"/anmeldung/{manage_tokens.make_token(first)}/", {"cancel": "1", "sure": "1"})
     sent = OutboxMessage.objects.count()
 
     response = client.post(
-        f"/en/anmeldung/{manage_tokens.make_token(second)}/", {"cancel": "1"}, follow=True
+        f"/en/anmeldung/{manage_tokens.make_token(second)}/",
+        {"cancel": "1", "sure": "1"},
+        follow=True,
     )
 
     assert "too often in a short time" in response.content.decode()

@@ -33,7 +33,10 @@ def represent(event, person) -> Registration:
         event=event,
         registered_by=person,
         attendee=services.Attendee(
-            salutation="frau", first_name="Vera", last_name="Vertretung", email="vera@x.example"
+            salutation="frau",
+            first_name="Vera",
+            last_name="Vertretung",
+            email="vera@stadt.example.org",
         ),
         details=services.Details(),
         privacy_acknowledged=True,
@@ -74,7 +77,7 @@ def test_mails_to_a_representative_do_not_ask_them_to_sign_in(
     with django_capture_on_commit_callbacks(execute=True):
         represent(EventFactory(), ContactPersonFactory())
 
-    [mail] = to(mailoutbox, "vera@x.example")
+    [mail] = to(mailoutbox, "vera@stadt.example.org")
     assert "/anmelden/" not in mail.body
     assert "einloggen" not in mail.body.lower()
 

@@ -369,7 +369,7 @@ def test_markup_typed_by_a_registrant_is_escaped_in_the_html_mail(
         )
 
     # The representative's confirmation (the contact person's notice names them too).
-    [message] = [m for m in mailoutbox if m.to == ["vera@example.org"]]
+    [message] = [m for m in mailoutbox if m.to == ["vera@stadt.example.org"]]
     [(html, _)] = message.alternatives
     assert all("<img" not in m.alternatives[0][0] for m in mailoutbox)
     assert "<img" not in html
