@@ -10,14 +10,8 @@ from ..mail.render import render
 from ..models import ErasureLog, OutboxMessage
 
 
-@admin.register(ErasureLog)
-class ErasureLogAdmin(admin.ModelAdmin):
-    """Proof that data was erased: read-only, and kept."""
-
-    list_display = ["created_at", "reason", "reference", "erased_by", "counts_shown"]
-    list_filter = ["reason"]
-    search_fields = ["reference"]
-    list_select_related = ["erased_by"]
+class RecordAdmin(admin.ModelAdmin):
+    """A record is evidence: staff read it; nobody adds, edits or deletes one here."""
 
     def has_add_permission(self, request):
         return False
@@ -27,6 +21,16 @@ class ErasureLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ErasureLog)
+class ErasureLogAdmin(RecordAdmin):
+    """Proof that data was erased: read-only, and kept."""
+
+    list_display = ["created_at", "reason", "reference", "erased_by", "counts_shown"]
+    list_filter = ["reason"]
+    search_fields = ["reference"]
+    list_select_related = ["erased_by"]
 
     @admin.display(description=_("counts"))
     def counts_shown(self, obj):
@@ -48,7 +52,7 @@ ERASURE_COUNT_VALUES = {"anonymised": _("anonymised"), "deleted": _("deleted")}
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(RecordAdmin):
     """Read-only view of what was and will be sent; failures stand out; staff can retry."""
 
     # Status early, so that it stays in view on a 1280 px screen.
@@ -85,15 +89,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     exclude = ["payload"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
