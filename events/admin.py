@@ -1,20 +1,20 @@
-import re
-
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.db.models import Max, Min
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_tools import (
+    URL_FIELD_OVERRIDES,
+    IntegerListFilter,
+    ReadOnlyHistoryAdmin,
+    object_pages,
+)
 from .forms import DayFormSet, NoticeForm, ReplacementForm
 from .models import (
     Event,
@@ -26,51 +26,6 @@ from .models import (
     Topic,
     TopicLink,
 )
-
-
-class ActionSelectionMixin:
-    """Admin actions get only ids a primary key can hold, and run services one object at a time.
-
-    A browser sends checkbox values, but a forged id beyond 64 bits would otherwise reach
-    SQLite as an integer it cannot bind (a server error instead of "nothing selected").
-    """
-
-    def response_action(self, request, queryset):
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        usable = [v for v in selected if v.isdigit() and int(v) < 2**63]
-        if usable != selected:
-            request.POST = request.POST.copy()
-            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, usable)
-        return super().response_action(request, queryset)
-
-    def run_each(self, request, objects, run, done_message) -> int:
-        """Run a service for each selected object; refusals are reported per object, the
-        successes counted in one message."""
-        done = 0
-        for obj in objects:
-            try:
-                run(obj)
-            except ValidationError as exc:
-                self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.WARNING)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
-        return done
-
-
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """History pages that show past versions and never restore one.
-
-    SIMPLE_HISTORY_REVERT_DISABLED only hides the button: the version page still saves a
-    posted form, writing every field of the old version (a status, a capacity) past the
-    services that guard them. Refused here.
-    """
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and self.revert_disabled(request):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class EventDayInline(admin.TabularInline):
@@ -109,41 +64,6 @@ class EventChangeInline(admin.TabularInline):
 
 
 # Django 6 will assume https for scheme-less URLs; opt in now (and avoid its deprecation warning).
-URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
-
-
-class IntegerListFilter(admin.SimpleListFilter):
-    """A list filter whose value is a whole number between `minimum` and `maximum`.
-
-    The value comes from the URL, so it can be anything: text the database cannot compare, or
-    a number too large for a database integer or a date. Anything else than a number in range
-    is refused the way Django's own filters refuse a wrong lookup (IncorrectLookupParameters:
-    the list redirects to "?e=1" and says the filter was invalid) instead of a server error.
-    Subclasses set `title`, `parameter_name`, `lookups()`, the bounds, and implement
-    `filter_number()`.
-    """
-
-    minimum = 0
-    maximum = 2**63 - 1  # the largest primary key a 64-bit integer column holds
-    NUMBER = re.compile(r"-?[0-9]{1,20}")
-
-    def number(self) -> int | None:
-        """The filter's value as a number, None when the filter is not in use."""
-        value = self.value()
-        if value is None or value == "":
-            return None
-        if not self.NUMBER.fullmatch(value) or not self.minimum <= int(value) <= self.maximum:
-            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r}")
-        return int(value)
-
-    def queryset(self, request, queryset):
-        number = self.number()
-        return queryset if number is None else self.filter_number(queryset, number)
-
-    def filter_number(self, queryset, number: int):
-        raise NotImplementedError
-
-
 class YearListFilter(IntegerListFilter):
     title = _("year")
     parameter_name = "year"
@@ -153,8 +73,7 @@ class YearListFilter(IntegerListFilter):
         years = EventDay.objects.dates("date", "year", order="DESC")
         return [(d.year, str(d.year)) for d in years]
 
-    def filter_number(self, queryset, number):
-        return queryset.filter(days__date__year=number).distinct()
+    lookup = "days__date__year"
 
 
 @admin.register(Event)
@@ -273,29 +192,11 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         )
 
     def get_urls(self):
-        custom = [
-            path(
-                "<int:pk>/postpone/",
-                self.admin_site.admin_view(self.postpone_view),
-                name="events_event_postpone",
-            ),
-            path(
-                "<int:pk>/reschedule/",
-                self.admin_site.admin_view(self.reschedule_view),
-                name="events_event_reschedule",
-            ),
-            path(
-                "<int:pk>/cancel/",
-                self.admin_site.admin_view(self.cancel_view),
-                name="events_event_cancel",
-            ),
-            path(
-                "<int:pk>/replacement/",
-                self.admin_site.admin_view(self.replacement_view),
-                name="events_event_replacement",
-            ),
-        ]
-        return custom + super().get_urls()
+        lifecycle = {
+            f"{name}/": (name, getattr(self, f"{name}_view"))
+            for name in ("postpone", "reschedule", "cancel", "replacement")
+        }
+        return object_pages(self, lifecycle) + super().get_urls()
 
     # Lifecycle views: a form, then a confirmation page listing what will happen, then the
     # service call. The confirmation is a second POST carrying the same data plus "confirm".

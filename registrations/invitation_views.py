@@ -3,26 +3,17 @@
 Both pages ask for a click (GET shows a button, only POST acts), so a mail scanner that
 opens links uses nothing up and declines nothing."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import InvitationDeclineForm
 from .middleware import sign_in
+from .pages import page_language, personal
 from .tokens import InvitationLinkError, invitation_tokens
-
-# As the other pages about one person (views.personal): no shared cache, nothing on disk.
-personal = cache_control(private=True, no_store=True)
-
-
-def _language() -> str:
-    return get_language() or settings.LANGUAGE_CODE
 
 
 def _failed(request, exc: ValidationError):
@@ -38,7 +29,7 @@ def invitation(request, token):
     try:
         invitation = invitation_tokens.check_token(token)
         if request.method == "POST":
-            person = services.invitation_token_use(token=token, language=_language())
+            person = services.invitation_token_use(token=token, language=page_language())
             sign_in(request, person)
             messages.success(request, _("You are signed in."))
             return redirect("registrations:register", slug=invitation.event.slug)

@@ -18,16 +18,16 @@ from events.seo import absolute_url
 
 from . import services
 from .models import Registration
+from .pages import personal, registration_by_token
 from .selectors import directory
 from .tokens import manage_tokens
-from .views import _registration_by_token, personal
 
 
 @personal
 def manage_participants(request, token):
     """The participant list for a confirmed registrant who has no sign-in of their own, such
     as a representative: the same list, the same rule of who appears on it."""
-    registration = _registration_by_token(token)
+    registration = registration_by_token(token)
     if not directory.registration_may_see_participants(registration):
         raise Http404
     event = registration.event
@@ -46,7 +46,7 @@ def manage_participants(request, token):
 
 @personal
 def manage_ics(request, token):
-    registration = _registration_by_token(token)
+    registration = registration_by_token(token)
     if registration.status != Registration.Status.CONFIRMED:
         raise Http404  # a waiting place is no date to put in a calendar yet
     event = registration.event
@@ -60,7 +60,7 @@ def manage_ics(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 def carry_over(request, token):
     """From the invitation to a replacement event: one click carries the registration over."""
-    registration = _registration_by_token(token)
+    registration = registration_by_token(token)
     replacement = Event.objects.filter(replaces_id=registration.event_id, published=True).first()
     if replacement is None:
         raise Http404

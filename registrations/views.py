@@ -1,6 +1,5 @@
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -8,9 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from events.models import Event
@@ -26,6 +23,7 @@ from .forms import (
 )
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
+from .pages import page_language, personal, registration_by_token
 from .selectors import capacity, deadlines, directory
 from .tokens import SignInLinkError, manage_tokens, sign_in_tokens
 
@@ -34,16 +32,6 @@ def client_ip(request) -> str:
     """Whom the rate limits count: the client's address behind TRUSTED_PROXY_COUNT proxies,
     an IPv6 client by its /64 network."""
     return rate_limit_identity(client_address(request))
-
-
-# Pages about one person (their registrations, a manage link's page, the participants they may
-# see) are for that browser only: no shared cache may keep them, and no browser may keep them
-# on disk, where the next user of a shared computer would find them in the history.
-personal = cache_control(private=True, no_store=True)
-
-
-def _language() -> str:
-    return get_language() or settings.LANGUAGE_CODE
 
 
 # A service's refusal that concerns one field is shown at that field.
@@ -77,7 +65,9 @@ def sign_in_request(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_in_request(
-                email=form.cleaned_data["email"], client_ip=client_ip(request), language=_language()
+                email=form.cleaned_data["email"],
+                client_ip=client_ip(request),
+                language=page_language(),
             )
         except services.RateLimited as exc:
             _add_errors(form, exc)
@@ -93,7 +83,7 @@ def sign_in_link(request, token):
     try:
         person = sign_in_tokens.check_token(token)
         if request.method == "POST":
-            person = services.sign_in_token_use(token=token, language=_language())
+            person = services.sign_in_token_use(token=token, language=page_language())
             next_url = _safe_next(request, request.session.get(NEXT_SESSION_KEY))
             sign_in(request, person)
             messages.success(request, _("You are signed in."))
@@ -144,7 +134,7 @@ def access_request(request):
                 organisation=data["organisation"],
                 function=data["function"],
                 message=data["message"],
-                language=_language(),
+                language=page_language(),
                 client_ip=client_ip(request),
                 event=_event_asked_about(request),
             )
@@ -221,7 +211,7 @@ def register(request, slug):
                 attendee=form.attendee(),
                 details=form.details(),
                 privacy_acknowledged=form.cleaned_data["privacy"],
-                language=_language(),
+                language=page_language(),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -237,23 +227,9 @@ def register(request, slug):
     )
 
 
-def _registration_by_token(token) -> Registration:
-    registration = manage_tokens.registration_for(
-        token,
-        Registration.objects.select_related("event", "organisation").prefetch_related(
-            "event__days",
-            "event__programme_items",
-            Prefetch("programme_choices", queryset=ProgrammeChoice.objects.select_related("item")),
-        ),
-    )
-    if registration is None:
-        raise Http404
-    return registration
-
-
 @personal
 def registration_done(request, token):
-    registration = _registration_by_token(token)
+    registration = registration_by_token(token)
     return render(
         request,
         "registrations/registration_done.html",
@@ -288,7 +264,7 @@ def _asks_to_cancel(request) -> bool:
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
     """The personal manage page: the secret link is the key, no sign-in needed."""
-    registration = _registration_by_token(token)
+    registration = registration_by_token(token)
     event = registration.event
     chosen = [c for c in registration.programme_choices.all() if c.is_active]
     form = RegistrationDetailsForm(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from events.admin import ActionSelectionMixin
+from events.admin_tools import ActionSelectionMixin
 
 from .. import services
 from ..exports import person as person_export

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
@@ -22,6 +22,7 @@ from events.admin import (
     OrganiserContactInline,
     ProgrammeItemInline,
 )
+from events.admin_tools import object_pages
 from events.models import Event
 
 from .. import services
@@ -261,41 +262,13 @@ class EventAdmin(EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
         return format_html("{}<br><br>{}", buttons, extra)
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/message/",
-                self.admin_site.admin_view(self.message_view),
-                name="events_event_message",
-            ),
-            path(
-                "<int:pk>/answers/",
-                self.admin_site.admin_view(self.answers_view),
-                name="events_event_answers",
-            ),
-            path(
-                "<int:pk>/export/",
-                self.admin_site.admin_view(self.export_view),
-                name="events_event_export",
-            ),
-            path(
-                "<int:pk>/checkin/",
-                self.admin_site.admin_view(self.checkin_view),
-                name="events_event_checkin",
-            ),
-            path(
-                "<int:pk>/invitations/",
-                self.admin_site.admin_view(self.invitations_view),
-                name="events_event_invitations",
-            ),
-            path(
-                "<int:pk>/invitations/overview/",
-                self.admin_site.admin_view(self.invitation_overview_view),
-                name="events_event_invitation_overview",
-            ),
-            path(
-                "<int:pk>/overview/",
-                self.admin_site.admin_view(self.overview_view),
-                name="events_event_overview",
-            ),
-            *super().get_urls(),
-        ]
+        pages = {
+            "message/": ("message", self.message_view),
+            "answers/": ("answers", self.answers_view),
+            "export/": ("export", self.export_view),
+            "checkin/": ("checkin", self.checkin_view),
+            "invitations/": ("invitations", self.invitations_view),
+            "invitations/overview/": ("invitation_overview", self.invitation_overview_view),
+            "overview/": ("overview", self.overview_view),
+        }
+        return object_pages(self, pages) + super().get_urls()

@@ -1,4 +1,4 @@
-"""Admin helpers shared by the registrations admin (the action helper lives in events.admin,
+"""Admin helpers shared by the registrations admin (the action helper lives in events.admin_tools,
 which cannot import from here)."""
 
 from datetime import date, datetime
@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from events.admin import ReadOnlyHistoryAdmin
+from events.admin_tools import ReadOnlyHistoryAdmin
 
 
 def shown_value(field, value) -> str:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from events.admin import ActionSelectionMixin, IntegerListFilter
+from events.admin_tools import ActionSelectionMixin, IntegerListFilter
 from events.models import Event, ProgrammeItem
 
 from .. import services
