@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from registrations import services
-from registrations.models import Registration
 from tests.factories import EventFactory, ProgrammeItemFactory, RegistrationFactory
 from tests.registrations.test_one_door import _FormInputs
 
