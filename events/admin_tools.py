@@ -3,6 +3,7 @@ admin builds on these; events imports nothing from registrations)."""
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -10,7 +11,11 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 
 class ActionSelectionMixin:
@@ -44,6 +49,43 @@ class ActionSelectionMixin:
         return done
 
 
+def shown_value(field, value) -> str:
+    """A stored value as the change form shows it: choice labels, "yes"/"no", local times,
+    the related object's name, "–" for nothing; not the codes, ids, "True" or UTC."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field.many_to_one:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else "–"
+    return value
+
+
+class WordsHistoryHelper(HistoricalRecordContextHelper):
+    """History in words and local time; a change that reads the same before and after (a
+    time saved again without its microseconds) is left out."""
+
+    def context_for_delta_changes(self, delta):
+        return [
+            change
+            for change in super().context_for_delta_changes(delta)
+            if change["old"] != change["new"]
+        ]
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        return shown_value(field, value)
+
+
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """History pages that show past versions and never restore one.
 
@@ -51,6 +93,9 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     posted form, writing every field of the old version (a status, a capacity) past the
     services that guard them. Refused here.
     """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return WordsHistoryHelper(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and self.revert_disabled(request):

@@ -1,9 +1,13 @@
 """Directory import and export (CSV, XLSX) through django-import-export in the admin."""
 
+import html
 from datetime import datetime
 
+from diff_match_patch import diff_match_patch
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget
@@ -59,6 +63,38 @@ class OrganisationWidget(ForeignKeyWidget):
             ) from None
 
 
+class PreviewDiff(resources.Diff):
+    """The preview's cells: what a new row brings, or what changes in an existing one.
+
+    The library's version colours insertions and deletions with style attributes, which the
+    Content-Security-Policy blocks (staff.css colours `ins` and `del` instead), and runs a text
+    diff even for a new row, where everything is new: a third of a 5,000-row preview."""
+
+    def as_html(self):
+        return [
+            self._cell(force_str(old), force_str(new))
+            for old, new in zip(self.left, self.right, strict=False)
+        ]
+
+    def _cell(self, old: str, new: str) -> str:
+        if old == new:
+            return mark_safe(f"<span>{self._text(new)}</span>")
+        if self.new:
+            return mark_safe(f"<ins>{self._text(new)}</ins>")
+        dmp = diff_match_patch()
+        parts = dmp.diff_main(old, new)
+        dmp.diff_cleanupSemantic(parts)
+        tags = {dmp.DIFF_INSERT: "ins", dmp.DIFF_DELETE: "del", dmp.DIFF_EQUAL: "span"}
+        return mark_safe(
+            "".join(f"<{tags[op]}>{self._text(text)}</{tags[op]}>" for op, text in parts)
+        )
+
+    @staticmethod
+    def _text(value: str) -> str:
+        # What django.utils.html.escape does, without its lazy-string wrapper on every cell.
+        return html.escape(value).replace("\n", "&para;<br>")
+
+
 # Column heads German offices type besides the field's own name and label.
 EXTRA_HEADERS = {
     "email": ["E-Mail-Adresse", "Mail", "E-Mail Adresse"],
@@ -107,6 +143,16 @@ class DirectoryResource(resources.ModelResource):
     key_field: str
     # Foreign keys the import resolved from one look-up for the whole file: checked already.
     resolved_in_bulk: tuple[str, ...] = ()
+
+    @classmethod
+    def get_diff_class(cls):
+        return PreviewDiff
+
+    def get_import_fields(self):
+        # Asked four times per row; the fields do not change during an import.
+        if getattr(self, "_import_fields", None) is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -185,6 +231,15 @@ class DirectoryResource(resources.ModelResource):
 
     def constraint_errors(self, instance) -> dict:
         return {}
+
+    def import_data_inner(self, dataset, dry_run, raise_errors, using_transactions, *args, **kw):
+        # The preview writes nothing (see save_instance) and import_data rolls the whole run
+        # back anyway: a savepoint around each row only cost two queries per row (10,000 for a
+        # 5,000-row file). The rows go through the same checks either way.
+        per_row_savepoints = using_transactions and not dry_run
+        return super().import_data_inner(
+            dataset, dry_run, raise_errors, per_row_savepoints, *args, **kw
+        )
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # The preview only shows what would change: saving each row (and its history row) in

@@ -5,14 +5,19 @@ that "the same address", "a control character" and "a spreadsheet formula" mean 
 throughout the app.
 """
 
+import re
 import unicodedata
 
 # A spreadsheet evaluates a cell that starts with one of these ("=HYPERLINK(…)", "@SUM(…)",
 # "+cmd|…", "-1+1"); tab and carriage return let a CSV cell start one after a field break.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
+# Unicode's control characters (general category Cc, fixed by its stability policy): C0,
+# DEL and C1. A character class is checked in C, which the directory import does for every
+# cell of every row.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Line breaks and tabs are text in a text area; everywhere else they are control characters.
-LINE_BREAKS = frozenset("\n\r\t")
+_CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def full_name(academic_title: str, first_name: str, last_name: str) -> str:
@@ -31,8 +36,8 @@ def fold_for_search(value: str) -> str:
 def has_control_characters(value: str, *, allow_line_breaks: bool = False) -> bool:
     """True if the text holds a control character (C0, DEL or C1): they break mail headers,
     CSV rows and terminals. Line breaks and tabs count only where `allow_line_breaks` is off."""
-    allowed = LINE_BREAKS if allow_line_breaks else frozenset()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+    pattern = _CONTROL_BUT_LINE_BREAKS if allow_line_breaks else _CONTROL
+    return pattern.search(value) is not None
 
 
 def looks_like_formula(value) -> bool:
@@ -76,6 +81,10 @@ def normalise_email(value: str) -> str:
     space goes, everything is lower case, and an internationalised domain is written in its
     ASCII (IDNA) form, so "anna@münchen.de" and "anna@xn--mnchen-3ya.de" are one address.
     """
+    if (value or "").isascii():
+        # NFKC leaves ASCII as it is, it has no format characters, and IDNA leaves an ASCII
+        # domain as it is: the common case skips the character-by-character work.
+        return (value or "").strip().lower()
     value = unicodedata.normalize("NFKC", value or "")
     value = "".join(ch for ch in value if unicodedata.category(ch) != "Cf").strip().lower()
     local, at, domain = value.rpartition("@")

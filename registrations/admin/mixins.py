@@ -1,40 +1,10 @@
 """Admin helpers shared by the registrations admin (the action helper lives in events.admin_tools,
 which cannot import from here)."""
 
-from datetime import date, datetime
-
 from django.contrib import admin
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from events.admin_tools import ReadOnlyHistoryAdmin
-
-
-def shown_value(field, value) -> str:
-    """A stored value as the change form shows it: choice labels, "yes"/"no", local times,
-    "–" for nothing; not the codes, "True" or UTC."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    if isinstance(value, date):
-        return date_format(value, "DATE_FORMAT")
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    return value
-
-
-class WordsHistoryHelper(HistoricalRecordContextHelper):
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if field.many_to_many:
-            return super().prepare_delta_change_value(change, value)
-        return shown_value(field, value)
 
 
 class HistoryAdmin(ReadOnlyHistoryAdmin):
@@ -45,9 +15,6 @@ class HistoryAdmin(ReadOnlyHistoryAdmin):
     """
 
     history_list_display = ["via"]
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return WordsHistoryHelper(self.model, historical_record)
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         return (

@@ -217,6 +217,49 @@ def test_the_preview_looks_up_existing_rows_once_not_per_row(staff_client):
     assert len(look_ups) <= 4  # one per table for the whole file (and the admin's own)
 
 
+def _mixed_rows(count: int) -> list:
+    """Updated, new and refused rows, as a real file holds them."""
+    rows = [_contact(f"alt{n}@leipzig.de", last_name="Geändert") for n in range(3)]
+    rows += [_contact(f"p{n}@leipzig.de") for n in range(count - 6)]
+    rows += [_contact(f"x{n}@leipzig.de", organisation="Stadt Unbekannt") for n in range(3)]
+    return rows
+
+
+def test_the_preview_takes_the_same_queries_for_500_rows_as_for_10(staff_client):
+    leipzig = MemberOrganisationFactory(name="Stadt Leipzig")
+    for n in range(3):
+        ContactPersonFactory(email=f"alt{n}@leipzig.de", organisation=leipzig)
+    counts = {}
+    for size in (10, 500):
+        with CaptureQueriesContext(connection) as queries:
+            preview = _preview(
+                staff_client, "contactperson", _csv(CONTACT_HEADER, _mixed_rows(size))
+            )
+        result = preview.context["result"]
+        assert (result.totals["update"], result.totals["new"]) == (3, size - 6)
+        # Exact still: each refused row with its spreadsheet row and its reason.
+        refused = [(row.number, list(row.field_specific_errors)) for row in result.invalid_rows]
+        assert refused == [(size - 1 + n, ["organisation"]) for n in range(3)]
+        counts[size] = len(queries)
+
+    # Session, user, the two look-ups for the whole file and the admin's own: no query per
+    # row, and no savepoint per row either.
+    assert counts[500] == counts[10] <= 8, counts
+
+
+def test_the_preview_marks_changes_without_style_attributes(staff_client):
+    leipzig = MemberOrganisationFactory(name="Stadt Leipzig")
+    ContactPersonFactory(email="alt@leipzig.de", last_name="Alt", organisation=leipzig)
+    rows = [_contact("alt@leipzig.de", last_name="Neu"), _contact("neu@leipzig.de")]
+
+    preview = _preview(staff_client, "contactperson", _csv(CONTACT_HEADER, rows))
+
+    html = preview.content.decode()
+    assert "<del>Alt</del><ins>Neu</ins>" in html
+    assert "<ins>neu@leipzig.de</ins>" in html
+    assert " style=" not in html  # the CSP blocks them; staff.css colours ins and del
+
+
 def test_five_thousand_rows_preview_in_a_few_seconds(staff_client):
     leipzig = MemberOrganisationFactory(name="Stadt Leipzig")
     ContactPersonFactory.create_batch(5, organisation=leipzig)
