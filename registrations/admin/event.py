@@ -19,6 +19,7 @@ from events.admin import EventAdmin as BaseEventAdmin
 from events.admin import (
     EventChangeInline,
     EventDayInline,
+    MaterialInline,
     OrganiserContactInline,
     ProgrammeItemInline,
 )
@@ -106,6 +107,7 @@ class EventAdmin(EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
         GuardedEventDayInline,
         CapacityProgrammeItemInline,
         OrganiserContactInline,
+        MaterialInline,
         EventChangeInline,
     ]
 
