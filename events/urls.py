@@ -10,7 +10,7 @@ urlpatterns = [
     path("veranstaltungen/<slug:slug>/", views.event_detail, name="detail"),
     path("veranstaltungen/<slug:slug>/kalender.ics", views.event_ics, name="ics"),
     path(
-        "veranstaltungen/<slug:slug>/unterlagen/<str:key>/",
+        "veranstaltungen/<slug:slug>/unterlagen/<slug:key>/",
         views.material_download,
         name="material",
     ),

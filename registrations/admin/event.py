@@ -28,6 +28,7 @@ from events.models import Event
 
 from .. import services
 from ..selectors import overview
+from .certificates import CertificateSending
 from .event_views import EventRegistrationViews
 from .forms import AnswerDeadlineForm, InviteForm
 from .invitation_views import EventInvitationViews
@@ -99,10 +100,11 @@ admin.site.unregister(Event)
 
 
 @admin.register(Event)
-class EventAdmin(EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
+class EventAdmin(CertificateSending, EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
     form = EventCapacityForm
     list_display = [*BaseEventAdmin.list_display, "confirmed_count", "waiting_count"]
     readonly_fields = [*BaseEventAdmin.readonly_fields, "exports"]
+    actions = ["send_certificates"]
     inlines = [
         GuardedEventDayInline,
         CapacityProgrammeItemInline,
