@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from ..models import Certificate, OutboxMessage
 from ..pdf import render_pdf
@@ -23,6 +24,11 @@ def certificate_days(certificate: Certificate) -> list[dict]:
         }
         for day in certificate.days
     ]
+
+
+def _day_month_year(day: date) -> str:
+    """ "1. Dezember 2026", "1 December 2026": the date of issue without its weekday."""
+    return f"{date_format(day, 'MONTH_DAY_FORMAT')} {day.year}"
 
 
 def certificate_filename(certificate: Certificate) -> str:
@@ -43,6 +49,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
                 "days": certificate_days(certificate),
                 "place": "" if event.is_online else event.venue_line,
                 "issuer": ISSUER,
+                "issued_on": _day_month_year(timezone.localdate(certificate.issued_at)),
                 "check_url": check_url,
             },
         )

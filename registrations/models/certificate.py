@@ -1,6 +1,7 @@
 """Certificates of attendance ("Teilnahmebescheinigung"): what was certified, and its code."""
 
 import secrets
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -69,5 +70,7 @@ class Certificate(models.Model):
         return f"{self.code[:half]}-{self.code[half:]}"
 
     @property
-    def hours(self) -> float:
-        return round(self.minutes / 60, 2)
+    def hours(self) -> Decimal:
+        """The programme time in hours, as short as exact: 8, 10.5, 7.25."""
+        hours = (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+        return hours.to_integral() if hours == hours.to_integral() else hours.normalize()
