@@ -18,6 +18,7 @@ class EventsConfig(AppConfig):
         from django.contrib.flatpages.models import FlatPage
 
         from .cache import invalidate_public_pages
+        from .storage import delete_stored_file
 
         # Cache invalidation only, not domain logic: the pages changed, whoever changed them.
         for name in PAGE_MODELS:
@@ -33,3 +34,6 @@ class EventsConfig(AppConfig):
             dispatch_uid="pages-topics",
         )
         post_save.connect(invalidate_public_pages, sender=FlatPage, dispatch_uid="pages-flat")
+        post_delete.connect(
+            delete_stored_file, sender=self.get_model("Material"), dispatch_uid="material-file"
+        )

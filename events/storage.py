@@ -8,6 +8,7 @@ models load), so a changed STORAGES setting, as in the tests, takes effect at on
 
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
 
@@ -29,3 +30,12 @@ def get_material_storage():
 def _forget_storage(*, setting, **_kwargs):
     if setting == "STORAGES":
         material_storage._wrapped = empty
+
+
+def delete_stored_file(*, sender, instance, **_kwargs) -> None:
+    """post_delete receiver: a deleted material's file leaves the storage too, once the
+    deletion is committed (a rolled-back delete keeps it). Storage housekeeping only; a
+    participants-only file must not outlive its record."""
+    name = instance.file.name
+    if name:
+        transaction.on_commit(lambda: material_storage.delete(name))

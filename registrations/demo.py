@@ -203,6 +203,9 @@ def load_staff() -> list[tuple[str, str]]:
     names = [group for _user, group, _email in DEMO_STAFF]
     if Group.objects.filter(name__in=names).count() != len(names):
         roles.create_groups(apps, None)
+        import_module("registrations.migrations.0013_staff_roles_materials_certificates").grant(
+            apps, None
+        )
     users = []
     for username, group, email in DEMO_STAFF:
         user, created = get_user_model().objects.get_or_create(

@@ -32,6 +32,14 @@ def registration_materials(registration: Registration) -> list[Material]:
     return list(registration.event.materials.all())
 
 
+def participant_only_materials(event: Event) -> list[Material]:
+    """The event's participants-only materials (from the event page's prefetch if there)."""
+    found = getattr(event, "page_materials", None)
+    if found is None:
+        found = event.materials.all()
+    return [m for m in found if not m.is_public]
+
+
 def event_material(*, event: Event, key: str) -> Material | None:
     """One material of the event by its download key, public or not."""
     return Material.objects.select_related("event").filter(event=event, key=key).first()

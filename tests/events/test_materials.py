@@ -204,3 +204,21 @@ def test_the_series_page_in_english_and_unknown_series(client):
     response = client.get("/en" + series.get_absolute_url())
     assert "Every meeting of the series" in response.content.decode()
     assert client.get("/reihen/999999/").status_code == 404
+
+
+def test_deleting_a_material_removes_its_file_from_the_storage(
+    django_capture_on_commit_callbacks,
+):
+    material = MaterialFactory()
+    name = material.file.name
+    assert storages["materials"].exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        material.delete()
+    assert not storages["materials"].exists(name)
+
+
+def test_the_event_admin_offers_the_materials_inline(admin_client):
+    event = EventFactory()
+    page = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+    assert 'id="materials-group"' in page
+    assert 'enctype="multipart/form-data"' in page

@@ -125,3 +125,13 @@ def test_the_manage_page_query_count_does_not_grow_with_materials(
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)
     assert response.content.decode().count("/unterlagen/") == 6
+
+
+def test_the_event_page_offers_participants_only_files_to_confirmed_people_signed_in(
+    client, person_client, person, event, material
+):
+    RegistrationFactory(event=event, registered_by=person)
+    signed_in = person_client.get(event.get_absolute_url()).content.decode()
+    assert _signed_in_url(material) in signed_in
+    client.logout()
+    assert "Interne Folien" not in client.get(event.get_absolute_url()).content.decode()
