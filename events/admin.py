@@ -20,6 +20,7 @@ from .models import (
     Event,
     EventChange,
     EventDay,
+    Material,
     OrganiserContact,
     ProgrammeItem,
     Series,
@@ -49,6 +50,15 @@ class ProgrammeItemInline(admin.StackedInline):
 class OrganiserContactInline(admin.TabularInline):
     model = OrganiserContact
     extra = 0
+
+
+class MaterialInline(admin.TabularInline):
+    """Documents of the event; the file's type and size are checked by the field's validator,
+    so this door and any other refuse the same files."""
+
+    model = Material
+    extra = 0
+    fields = ["title", "session_title", "file", "visibility", "position"]
 
 
 class EventChangeInline(admin.TabularInline):
@@ -100,7 +110,13 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         "uid",
         "lifecycle",
     ]
-    inlines = [EventDayInline, ProgrammeItemInline, OrganiserContactInline, EventChangeInline]
+    inlines = [
+        EventDayInline,
+        ProgrammeItemInline,
+        OrganiserContactInline,
+        MaterialInline,
+        EventChangeInline,
+    ]
     fieldsets = [
         (None, {"fields": ["series", "title", "slug", "subtitle", "lead_theme", "published"]}),
         (

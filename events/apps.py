@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 # What the public pages show; their cached copies go stale when any of it changes.
 PAGE_MODELS = ["Event", "EventDay", "ProgrammeItem", "OrganiserContact", "Topic", "TopicLink"]
-PAGE_MODELS += ["Series", "EventChange"]
+PAGE_MODELS += ["Series", "EventChange", "Material"]
 # No post_delete receiver for days: it would stop Django's fast bulk delete when rescheduling,
 # and the event's own save there invalidates anyway.
 NO_DELETE_RECEIVER = {"EventDay"}
@@ -18,6 +18,7 @@ class EventsConfig(AppConfig):
         from django.contrib.flatpages.models import FlatPage
 
         from .cache import invalidate_public_pages
+        from .storage import delete_stored_file
 
         # Cache invalidation only, not domain logic: the pages changed, whoever changed them.
         for name in PAGE_MODELS:
@@ -33,3 +34,6 @@ class EventsConfig(AppConfig):
             dispatch_uid="pages-topics",
         )
         post_save.connect(invalidate_public_pages, sender=FlatPage, dispatch_uid="pages-flat")
+        post_delete.connect(
+            delete_stored_file, sender=self.get_model("Material"), dispatch_uid="material-file"
+        )

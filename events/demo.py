@@ -1,14 +1,26 @@
-"""Demo content: the Jahrestreffen 2020 as the Difu event page tells it, and an upcoming one."""
+"""Demo content: the Jahrestreffen 2020 as the Difu event page tells it, the 2019 meeting with
+its materials, and an upcoming one."""
 
 from datetime import date, datetime, time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from . import services
-from .models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
+from .models import (
+    Event,
+    EventDay,
+    Material,
+    OrganiserContact,
+    ProgrammeItem,
+    Series,
+    Topic,
+    TopicLink,
+)
 from .services import DaySpec
 
 SEED_SLUG = "jahrestreffen-2020"
+PAST_SLUG = "jahrestreffen-2019"
 UPCOMING_SLUG_PREFIX = "jahrestreffen-"
 
 TEASER = (
@@ -141,7 +153,8 @@ def load_events(*, today=None) -> dict[str, Event]:
     upcoming = Event.objects.filter(
         slug=f"{UPCOMING_SLUG_PREFIX}{year}"
     ).first() or _upcoming_event(common, topics, year)
-    return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming}
+    past = Event.objects.filter(slug=PAST_SLUG).first() or _past_event(common, topics)
+    return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming, "past": past}
 
 
 def _seed_event(common: dict, topics: list) -> Event:
@@ -230,3 +243,78 @@ def _upcoming_event(common: dict, topics: list, year: int) -> Event:
     _programme(upcoming, first_day, second_day, site_visit_capacity=3)
     _contacts(upcoming)
     return upcoming
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF saying `text` (ASCII), small enough to write by hand."""
+    stream = f"BT /F1 18 Tf 72 760 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+def _past_event(common: dict, topics: list) -> Event:
+    """The 2019 meeting in Leipzig: over, with its documentation and talks as materials."""
+    past = Event.objects.create(
+        **common,
+        slug=PAST_SLUG,
+        title="Jahrestreffen 2019 der Difu-Zuwender",
+        lead_theme="Stadtentwicklung im digitalen Wandel",
+        description=(
+            "Das Jahrestreffen 2019 fand auf Einladung der Stadt Leipzig statt. Im Mittelpunkt "
+            "stand der Austausch zur Stadtentwicklung im digitalen Wandel."
+        ),
+        venue_name="Neues Rathaus",
+        venue_address="Martin-Luther-Ring 4–6",
+        venue_postcode="04109",
+        venue_city="Leipzig",
+        registration_opens_at=_at(date(2019, 2, 1), 9),
+        registration_closes_at=_at(date(2019, 5, 31), 23, 59),
+        capacity=120,
+    )
+    past.topics.set(topics[:1])
+    EventDay.objects.bulk_create(
+        [
+            EventDay(event=past, date=date(2019, 6, 13), start_time=time(10), end_time=time(18)),
+            EventDay(event=past, date=date(2019, 6, 14), start_time=time(9), end_time=time(13)),
+        ]
+    )
+    materials = [
+        ("Dokumentation des Jahrestreffens 2019", "", "public", "dokumentation-2019.pdf"),
+        (
+            "Vortragsfolien: Smart City Leipzig",
+            "Input: Digitale Stadt",
+            "participants",
+            "folien.pdf",
+        ),
+        ("Ergebnisse der Arbeitsgruppen", "Workshops", "participants", "arbeitsgruppen.pdf"),
+    ]
+    for position, (title, session, visibility, filename) in enumerate(materials):
+        material = Material(
+            event=past,
+            title=title,
+            session_title=session,
+            visibility=visibility,
+            position=position,
+        )
+        material.file.save(
+            filename, ContentFile(_demo_pdf(title.encode("ascii", "replace").decode()))
+        )
+    return past

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .models import Event, EventChange, Topic, TopicLink
+from .models import Event, EventChange, Material, Series, Topic, TopicLink
 
 
 def event_for_page(*, slug: str) -> Event:
@@ -21,6 +21,7 @@ def event_for_page(*, slug: str) -> Event:
                 ),
             ),
             Prefetch("changes", queryset=EventChange.objects.order_by("created_at", "pk")),
+            Prefetch("materials", to_attr="page_materials"),
         )
         .get(slug=slug)
     )
@@ -39,3 +40,17 @@ def related_events(*, event: Event, limit: int = 5) -> list[Event]:
         .with_dates()
         .order_by("-first_date")[:limit]
     )
+
+
+def series_with_events(*, pk: int) -> tuple[Series, list[Event]]:
+    """A series and its published events, newest first, each with its public materials."""
+    series = Series.objects.get(pk=pk)
+    events = list(
+        series.events.published()
+        .with_dates()
+        .prefetch_related(
+            Prefetch("materials", queryset=Material.objects.public(), to_attr="public_materials")
+        )
+        .order_by("-first_date", "title")
+    )
+    return series, events

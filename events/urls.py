@@ -9,6 +9,12 @@ urlpatterns = [
     path("veranstaltungen.ics", views.events_feed, name="feed"),
     path("veranstaltungen/<slug:slug>/", views.event_detail, name="detail"),
     path("veranstaltungen/<slug:slug>/kalender.ics", views.event_ics, name="ics"),
+    path(
+        "veranstaltungen/<slug:slug>/unterlagen/<slug:key>/",
+        views.material_download,
+        name="material",
+    ),
+    path("reihen/<int:pk>/", views.series_detail, name="series"),
     path("impressum/", views.site_page, {"key": "imprint"}, name="imprint"),
     path("datenschutz/", views.site_page, {"key": "privacy"}, name="privacy"),
     path("barrierefreiheit/", views.site_page, {"key": "accessibility"}, name="accessibility"),

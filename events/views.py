@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
@@ -11,8 +12,8 @@ from django.views.decorators.http import require_safe
 from .cache import cached_page
 from .ics import build_calendar, build_feed, content_type
 from .jsonld import event_jsonld
-from .models import Event, EventChange
-from .selectors import event_for_page, related_events
+from .models import Event, EventChange, Material, Series
+from .selectors import event_for_page, related_events, series_with_events
 from .seo import absolute_url, site_domain
 
 
@@ -71,6 +72,9 @@ def _render_detail(request, slug):
             "replacement": replacement if replacement and replacement.published else None,
             "replaces": event.replaces if event.replaces and event.replaces.published else None,
             "related_events": related_events(event=event),
+            "is_over": event.is_over(),
+            "materials": [m for m in event.page_materials if m.is_public],
+            "participant_materials": any(not m.is_public for m in event.page_materials),
             "jsonld": jsonld,
             "image_url": image_url,
             "description": Truncator(description).chars(300),
@@ -117,3 +121,50 @@ def site_page(request, key):
     if page is None:
         raise Http404
     return render(request, "flatpages/default.html", {"flatpage": page})
+
+
+PUBLIC_MATERIAL_MAX_AGE = 60 * 60
+
+
+def material_response(material: Material, *, private: bool) -> FileResponse:
+    """The stored file as a download: never shown inline (an image or PDF cannot run in this
+    site's origin), with the type it was checked to be, for the browser alone when
+    `private`."""
+    response = FileResponse(
+        material.file.open("rb"),
+        as_attachment=True,
+        filename=material.filename,
+        content_type=material.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if private:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MATERIAL_MAX_AGE)
+    return response
+
+
+@require_safe
+def material_download(request, slug, key):
+    """A public material of a published event; participants-only files are not found here."""
+    material = (
+        Material.objects.public()
+        .select_related("event")
+        .filter(event__slug=slug, event__published=True, key=key)
+        .first()
+    )
+    if material is None:
+        raise Http404
+    return material_response(material, private=False)
+
+
+@require_safe
+def series_detail(request, pk):
+    def render_page():
+        try:
+            series, events = series_with_events(pk=pk)
+        except Series.DoesNotExist as exc:
+            raise Http404 from exc
+        return render(request, "events/series_detail.html", {"series": series, "events": events})
+
+    return cached_page(request, _page_name(request), render_page)

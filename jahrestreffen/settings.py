@@ -142,8 +142,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded event images. In production the reverse proxy serves MEDIA_ROOT at MEDIA_URL.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Event materials (events/storage.py): outside MEDIA_ROOT, never served by a static route;
+# every download passes a view that checks access. MATERIALS_STORAGE_BACKEND may name an
+# S3-compatible backend (e.g. storages.backends.s3.S3Storage, with its own settings).
+MATERIALS_ROOT = env.path("MATERIALS_ROOT", default=BASE_DIR / "private" / "materials")
+MATERIAL_MAX_UPLOAD_MB = env.int("MATERIAL_MAX_UPLOAD_MB", default=25)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "materials": {
+        "BACKEND": env.str(
+            "MATERIALS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": {"location": str(MATERIALS_ROOT)}
+        if not env.str("MATERIALS_STORAGE_BACKEND", default="")
+        else {},
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

@@ -24,6 +24,7 @@ _PRIVATE = [
     ("registrations:register", {"slug": "SLUG"}),
     ("registrations:resend", {"slug": "SLUG"}),
     ("registrations:participant_list", {"slug": "SLUG"}),
+    ("registrations:certificate_check", {}),
 ]
 
 

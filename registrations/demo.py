@@ -1,7 +1,8 @@
-"""Demo member directory and registrations for the upcoming Jahrestreffen."""
+"""Demo member directory, registrations for the upcoming Jahrestreffen, and the past one's
+participants with their check-ins and certificates."""
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from importlib import import_module
 
 from django.apps import apps
@@ -202,6 +203,9 @@ def load_staff() -> list[tuple[str, str]]:
     names = [group for _user, group, _email in DEMO_STAFF]
     if Group.objects.filter(name__in=names).count() != len(names):
         roles.create_groups(apps, None)
+        import_module("registrations.migrations.0013_staff_roles_materials_certificates").grant(
+            apps, None
+        )
     users = []
     for username, group, email in DEMO_STAFF:
         user, created = get_user_model().objects.get_or_create(
@@ -213,3 +217,50 @@ def load_staff() -> list[tuple[str, str]]:
         user.groups.add(Group.objects.get(name=group))
         users.append((username, group))
     return users
+
+
+def load_attendance(event: Event) -> int:
+    """Registrations of the past meeting, checked in on one or both days, each with its
+    certificate of attendance (issued, not mailed: the demo sends nobody anything). Made as
+    rows, since registration for a past event is closed; check-in and certificates go through
+    their services."""
+    if Registration.objects.filter(event=event).exists():
+        return 0
+    people = list(
+        ContactPerson.objects.filter(role=ContactPerson.Role.CONTACT)
+        .filter(Q(email=DEMO_CONTACT_EMAIL) | Q(pk__in=_some_contacts()))
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    days = [day.date for day in event.sorted_days]
+    staff = get_user_model().objects.filter(is_superuser=True).first()
+    for i, person in enumerate(people):
+        registration = Registration.objects.create(
+            event=event,
+            registered_by=person,
+            organisation=person.organisation,
+            salutation=person.salutation,
+            academic_title=person.academic_title,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            function=person.function,
+            privacy_acknowledged_at=timezone.make_aware(datetime(2019, 3, 1, 12)),
+            language=person.language,
+        )
+        attended = days if i % 3 else days[:1]
+        if i == len(people) - 1:
+            continue  # registered, but did not come: no certificate
+        for day in attended:
+            services.attendance_check_in(registration=registration, day=day, user=staff)
+        services.certificate_issue(registration=registration)
+    return len(people)
+
+
+def _some_contacts():
+    return (
+        ContactPerson.objects.filter(role=ContactPerson.Role.CONTACT)
+        .exclude(email=DEMO_CONTACT_EMAIL)
+        .order_by("-pk")
+        .values("pk")[:6]
+    )

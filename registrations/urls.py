@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invitation_views, manage_views, views
+from . import certificate_views, invitation_views, manage_views, material_views, views
 
 app_name = "registrations"
 
@@ -35,4 +35,24 @@ urlpatterns = [
         name="manage_participants",
     ),
     path("anmeldung/<slug:token>/uebertragen/", manage_views.carry_over, name="carry_over"),
+    path(
+        "anmeldung/<slug:token>/unterlagen/<slug:key>/",
+        material_views.manage_material,
+        name="manage_material",
+    ),
+    path(
+        "veranstaltungen/<slug:slug>/teilnehmende/unterlagen/<slug:key>/",
+        material_views.participant_material,
+        name="participant_material",
+    ),
+    path(
+        "anmeldung/<slug:token>/bescheinigung.pdf",
+        certificate_views.certificate_download,
+        name="certificate",
+    ),
+    path(
+        "bescheinigung/pruefen/",
+        certificate_views.certificate_check,
+        name="certificate_check",
+    ),
 ]

@@ -24,7 +24,7 @@ from .forms import (
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
 from .pages import page_language, personal, registration_by_token
-from .selectors import capacity, deadlines, directory
+from .selectors import capacity, certificates, deadlines, directory, materials
 from .tokens import SignInLinkError, manage_tokens, sign_in_tokens
 
 
@@ -309,6 +309,8 @@ def manage(request, token):
             "can_change": deadlines.can_change(registration),
             "deadline": deadlines.change_deadline(event),
             "refusals": refusals,
+            "materials": materials.registration_materials(registration),
+            "certificate_available": certificates.certificate_available(registration),
         },
         status=400 if refusals or form.errors else 200,
     )

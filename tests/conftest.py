@@ -51,14 +51,24 @@ def pytest_sessionstart(session):
         os.chdir(cwd)
 
 
+@pytest.fixture(scope="session")
+def _materials_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("materials")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, _materials_root):
     # Rate-limit counters live in the cache: every test starts with none.
     cache.clear()
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        # Uploaded materials go to a temporary folder, never into the project.
+        "materials": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_materials_root)},
+        },
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

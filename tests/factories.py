@@ -4,9 +4,19 @@ import factory
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
+from events.models import (
+    Event,
+    EventDay,
+    Material,
+    OrganiserContact,
+    ProgrammeItem,
+    Series,
+    Topic,
+    TopicLink,
+)
 from registrations.models import (
     AccessRequest,
+    Attendance,
     ContactPerson,
     MemberOrganisation,
     ProgrammeChoice,
@@ -104,6 +114,20 @@ class TopicLinkFactory(factory.django.DjangoModelFactory):
     url = factory.Sequence(lambda n: f"https://difu.example.org/publikation/{n}")
 
 
+# The smallest file that starts as a PDF does: enough for the content check and a download.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Material
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Vortrag {n}")
+    file = factory.django.FileField(filename="vortrag.pdf", data=PDF_BYTES)
+    visibility = Material.Visibility.PARTICIPANTS
+
+
 class MemberOrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MemberOrganisation
@@ -170,6 +194,14 @@ class ProgrammeChoiceFactory(factory.django.DjangoModelFactory):
         ProgrammeItemFactory, event=factory.SelfAttribute("..registration.event")
     )
     status = ProgrammeChoice.Status.CONFIRMED
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    registration = factory.SubFactory(RegistrationFactory)
+    day = factory.LazyAttribute(lambda a: a.registration.event.sorted_days[0].date)
 
 
 def manage_url(registration) -> str:

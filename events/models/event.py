@@ -23,6 +23,9 @@ class Series(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("events:series", kwargs={"pk": self.pk})
+
 
 class Topic(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -35,6 +38,9 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("events:series", kwargs={"pk": self.pk})
 
 
 class TopicLink(models.Model):
@@ -307,6 +313,13 @@ class Event(models.Model):
         if day is None:
             return None
         return timezone.make_aware(datetime.combine(day.date - timedelta(days=1), time.max))
+
+    def is_over(self, now: datetime | None = None) -> bool:
+        """Its last day has ended (never for an event without days or a postponed one)."""
+        ends_at = self.ends_at
+        if ends_at is None or self.status == self.Status.POSTPONED:
+            return False
+        return (now or timezone.now()) >= ends_at
 
     @property
     def is_cancelled(self) -> bool:

@@ -19,6 +19,7 @@ from events.admin import EventAdmin as BaseEventAdmin
 from events.admin import (
     EventChangeInline,
     EventDayInline,
+    MaterialInline,
     OrganiserContactInline,
     ProgrammeItemInline,
 )
@@ -27,6 +28,7 @@ from events.models import Event
 
 from .. import services
 from ..selectors import overview
+from .certificates import CertificateSending
 from .event_views import EventRegistrationViews
 from .forms import AnswerDeadlineForm, InviteForm
 from .invitation_views import EventInvitationViews
@@ -98,14 +100,16 @@ admin.site.unregister(Event)
 
 
 @admin.register(Event)
-class EventAdmin(EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
+class EventAdmin(CertificateSending, EventInvitationViews, EventRegistrationViews, BaseEventAdmin):
     form = EventCapacityForm
     list_display = [*BaseEventAdmin.list_display, "confirmed_count", "waiting_count"]
     readonly_fields = [*BaseEventAdmin.readonly_fields, "exports"]
+    actions = ["send_certificates"]
     inlines = [
         GuardedEventDayInline,
         CapacityProgrammeItemInline,
         OrganiserContactInline,
+        MaterialInline,
         EventChangeInline,
     ]
 

@@ -1,25 +1,11 @@
 """PDFs for the event: the participant list, sign-in sheets per day and name badges."""
 
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone
 
 from events.models import Event
 
+from ..pdf import render_pdf as _pdf
 from ..selectors.directory import people, public_people
-
-
-def _no_fetch(url, *args, **kwargs):
-    # Templates carry their CSS inline and use system fonts: nothing is loaded from elsewhere,
-    # whatever a registrant typed.
-    raise ValueError(f"PDF exports load no external resources ({url})")
-
-
-def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported on use: loading pango costs time at startup
-
-    html = render_to_string(template, {"generated_at": timezone.localtime(), **context})
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
 
 
 def _event_context(event: Event) -> dict:

@@ -20,6 +20,7 @@ from events.models import Event
 
 from ..models import Invitation, OutboxMessage, ProgrammeChoice, Registration
 from ..tokens import invitation_tokens, manage_tokens, sign_in_tokens
+from .certificate import certificate_attachments
 from .staff_notice import staff_notice_context
 
 K = OutboxMessage.Kind
@@ -48,6 +49,7 @@ TEMPLATES = {
     K.REGISTRATION_CHANGED: ("registration_changed", None),
     K.REPRESENTATIVE_NOTICE: ("representative_notice", None),
     K.STAFF_NOTICE: ("staff_notice", None),
+    K.CERTIFICATE: ("certificate", None),
 }
 
 
@@ -298,6 +300,8 @@ def render(
             {"subject": subject, "body": html_body(text), "language": message.language},
         )
     attachments = calendar_attachments(message, context, method)
+    if not for_staff:
+        attachments += certificate_attachments(message)
     return subject, text, html, attachments
 
 

@@ -1,6 +1,7 @@
 """The registrations app's models, one module per aggregate (re-exported here, so the app
 label, table names and migrations stay as they are)."""
 
+from .certificate import Certificate
 from .directory import (
     AccessRequest,
     ContactPerson,
@@ -26,6 +27,7 @@ from .registration import (
 __all__ = [
     "AccessRequest",
     "Attendance",
+    "Certificate",
     "ContactPerson",
     "ErasureLog",
     "FederalState",

@@ -3,6 +3,7 @@ template tags call these; each runs in its own transaction and raises Validation
 subclass) with a message for the person who asked."""
 
 from .access import access_request_approve, access_request_create, access_request_reject
+from .certificates import certificate_issue, certificate_reissue, certificates_send
 from .checkin import attendance_check_in, attendance_undo
 from .invitations import (
     invitation_decline,
@@ -33,7 +34,7 @@ from .privacy import (
     registrations_anonymise_expired,
     retention_cutoff,
 )
-from .ratelimit import RateLimited, rate_limit_check
+from .ratelimit import RateLimited, rate_limit_check, rate_limit_client
 from .registration import (
     Attendee,
     Details,
@@ -58,6 +59,9 @@ __all__ = [
     "access_request_reject",
     "attendance_check_in",
     "attendance_undo",
+    "certificate_issue",
+    "certificate_reissue",
+    "certificates_send",
     "confirmation_resend",
     "event_cancel_notify",
     "event_capacity_check",
@@ -82,6 +86,7 @@ __all__ = [
     "person_erase",
     "places_refill",
     "rate_limit_check",
+    "rate_limit_client",
     "reconfirmation_remind",
     "reconfirmations_close",
     "records_purge_expired",

@@ -20,7 +20,14 @@ from simple_history.utils import bulk_update_with_history
 from events.models import Event
 
 from ..audit import current_origin
-from ..models import AccessRequest, ContactPerson, ErasureLog, OutboxMessage, Registration
+from ..models import (
+    AccessRequest,
+    Certificate,
+    ContactPerson,
+    ErasureLog,
+    OutboxMessage,
+    Registration,
+)
 from ..selectors.privacy import person_records
 from .registration import registration_cancel
 
@@ -70,6 +77,8 @@ def _anonymise_registrations(
         registration.search_name = ""
     history, _detail = Registration.history.filter(id__in=pks).delete()
     mails, _detail = OutboxMessage.objects.filter(registration_id__in=pks).delete()
+    # A certificate names the person: its code then confirms nothing any more.
+    Certificate.objects.filter(registration_id__in=pks).delete()
     bulk_update_with_history(
         registrations,
         Registration,

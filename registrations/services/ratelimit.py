@@ -56,25 +56,30 @@ def rate_limit_changes(*, keys: list[str]) -> None:
         )
 
 
-def rate_limit_check(*, scope: str, email: str, client_ip: str) -> bool:
-    """Count one request. Too many from one client are refused (RateLimited); too many for one
-    address are answered as usual but send nothing (returns False), so nobody can lock a
-    colleague out by asking for their links, and the answer still says nothing about the
-    address."""
+def rate_limit_client(*, scope: str, client_ip: str) -> None:
+    """Count one request of a client; over SIGN_IN_RATE_PER_IP in the window it is refused
+    (RateLimited). For look-ups that must not be tried in bulk, such as certificate codes."""
     window = settings.SIGN_IN_RATE_WINDOW
-    ok_ip = _hit(
+    if not _hit(
         f"rl:{scope}:ip:{_key_part(client_ip)}",
         limit=settings.SIGN_IN_RATE_PER_IP,
         window=window,
-    )
-    if not ok_ip:
+    ):
         raise RateLimited(
             _("Too many requests. Please wait %(minutes)d minutes and try again.")
             % {"minutes": max(1, window // 60)},
             code="rate_limited",
         )
+
+
+def rate_limit_check(*, scope: str, email: str, client_ip: str) -> bool:
+    """Count one request. Too many from one client are refused (RateLimited); too many for one
+    address are answered as usual but send nothing (returns False), so nobody can lock a
+    colleague out by asking for their links, and the answer still says nothing about the
+    address."""
+    rate_limit_client(scope=scope, client_ip=client_ip)
     return _hit(
         f"rl:{scope}:addr:{_key_part(normalise_email(email))}",
         limit=settings.SIGN_IN_RATE_PER_ADDRESS,
-        window=window,
+        window=settings.SIGN_IN_RATE_WINDOW,
     )

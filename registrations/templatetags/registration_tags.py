@@ -5,6 +5,7 @@ from events.jsonld import with_offer
 from ..models import Registration
 from ..selectors import capacity
 from ..selectors.directory import can_see_participants
+from ..selectors.materials import participant_only_materials
 from ..tokens import manage_tokens
 
 register = template.Library()
@@ -49,9 +50,12 @@ def registration_box(context, event):
         if person
         else []
     )
+    sees_participants = can_see_participants(event, person)
     return {
         "mine": mine,
-        "sees_participants": can_see_participants(event, person),
+        "sees_participants": sees_participants,
+        # The same people may download them (selectors.materials.person_may_download).
+        "participant_materials": participant_only_materials(event) if sees_participants else [],
         "event": event,
         "state": state,
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from registrations.mail.delivery import deliver_outbox
 from registrations.models import (
     Attendance,
+    Certificate,
     ErasureLog,
     OutboxMessage,
     Registration,
@@ -32,6 +33,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ROLES = import_module("registrations.migrations.0005_staff_roles")
+ROLES_ADDED = import_module("registrations.migrations.0013_staff_roles_materials_certificates")
 TEAM, READER = "team", "reader"
 
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
@@ -43,6 +45,7 @@ VIEW = {
     "events.topic",
     "flatpages.flatpage",
     "registrations.accessrequest",
+    "registrations.certificate",
     "registrations.contactperson",
     "registrations.erasurelog",
     "registrations.memberorganisation",
@@ -57,7 +60,11 @@ TEAM_ADD = {
     "registrations.contactperson",
     "registrations.memberorganisation",
 }
-TEAM_CHANGE = TEAM_ADD | {"flatpages.flatpage", "registrations.registration"}
+TEAM_CHANGE = TEAM_ADD | {
+    "flatpages.flatpage",
+    "registrations.registration",
+    "registrations.certificate",
+}
 TEAM_DELETE = {"events.event", "events.series", "events.topic", "registrations.contactperson"}
 EXPECTED = {
     TEAM: {"view": VIEW, "add": TEAM_ADD, "change": TEAM_CHANGE, "delete": TEAM_DELETE},
@@ -74,7 +81,7 @@ EXPORT_ACTIONS = {
 }
 ACTIONS = {
     TEAM: {
-        "events.event": {"delete_selected"},
+        "events.event": {"delete_selected", "send_certificates"},
         "events.series": {"delete_selected"},
         "events.topic": {"delete_selected"},
         "registrations.contactperson": {
@@ -91,6 +98,7 @@ ACTIONS = {
             *EXPORT_ACTIONS,
         },
         "registrations.outboxmessage": {"retry"},
+        "registrations.certificate": {"reissue"},
     },
     READER: {"registrations.registration": EXPORT_ACTIONS},
 }
@@ -100,6 +108,7 @@ ACTIONS = {
 def groups():
     # Created by the migration; recreated here in case a flushing test ran before.
     ROLES.create_groups(apps, None)
+    ROLES_ADDED.grant(apps, None)
     return {TEAM: ROLES.TEAM, READER: ROLES.READ_ONLY}
 
 
@@ -144,6 +153,7 @@ def objects(users, settings):
         status=OutboxMessage.Status.FAILED,
     )
     ErasureLog.objects.create(reason=ErasureLog.Reason.REQUEST)
+    Certificate.objects.create(registration=registration, name="Rollentest", days=[])
     page = FlatPage.objects.create(url="/rollen/", title="Rollen", content="x")
     page.sites.add(Site.objects.get_current())
     return {"event": event, "registration": registration}

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from events import services as event_services
-from events.demo import SEED_SLUG
+from events.demo import PAST_SLUG, SEED_SLUG
 from events.models import Event
 from registrations.demo import DEMO_CONTACT_EMAIL
 from registrations.middleware import SESSION_KEY
@@ -50,7 +50,8 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
     call_command("load_demo", allow_demo_users=True, stdout=io.StringIO())
     seed = Event.objects.get(slug=SEED_SLUG)
     replacement = seed.replacement
-    upcoming = Event.objects.published().exclude(pk__in=[seed.pk, replacement.pk]).get()
+    past = Event.objects.get(slug=PAST_SLUG)
+    upcoming = Event.objects.published().exclude(pk__in=[seed.pk, replacement.pk, past.pk]).get()
     postponed = EventFactory(slug="jahrestreffen-verschoben", title="Verschobenes Treffen")
     event_services.event_postpone(event=postponed, notice="Neue Termine folgen.")
 
@@ -59,6 +60,9 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
         event=upcoming, registered_by=person
     ).first() or RegistrationFactory(event=upcoming, registered_by=person)
     token = sign_in_tokens.make_token(person)
+    # The demo contact attended the 2019 meeting: materials and a certificate on the manage page.
+    attended = Registration.objects.get(event=past, registered_by=person)
+    certificate_code = attended.certificate.code
     invited = Invitation.objects.filter(event=upcoming, status=Invitation.Status.INVITED).first()
     invitation = f"/einladung/{invitation_tokens.make_token(invited)}/"
     access_request = {
@@ -79,6 +83,31 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
             Page("cancelled replacement", f"{prefix}{replacement.get_absolute_url()}"),
             Page("upcoming event", f"{prefix}{upcoming.get_absolute_url()}"),
             Page("postponed event", f"{prefix}{postponed.get_absolute_url()}"),
+            Page("past event with materials", f"{prefix}{past.get_absolute_url()}"),
+            Page("series", f"{prefix}{past.series.get_absolute_url()}"),
+            Page(
+                "manage past registration",
+                f"{prefix}/anmeldung/{manage_tokens.make_token(attended)}/",
+                personal=True,
+                shows="bescheinigung.pdf",
+            ),
+            Page("certificate check", f"{prefix}/bescheinigung/pruefen/", personal=True),
+            Page(
+                "certificate checked",
+                f"{prefix}/bescheinigung/pruefen/",
+                method="post",
+                data={"code": certificate_code},
+                personal=True,
+                shows="<dl",
+            ),
+            Page(
+                "certificate unknown",
+                f"{prefix}/bescheinigung/pruefen/",
+                method="post",
+                data={"code": "ZZZZZ-ZZZZZ"},
+                personal=True,
+                shows='role="status"',
+            ),
             Page(
                 "upcoming event signed in", f"{prefix}{upcoming.get_absolute_url()}", "registrant"
             ),

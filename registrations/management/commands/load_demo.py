@@ -6,6 +6,7 @@ from django.db import transaction
 from events.demo import load_events
 from registrations.demo import (
     DEMO_CONTACT_EMAIL,
+    load_attendance,
     load_invitations,
     load_members,
     load_registrations,
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_STAFF_PASSWORD)
                 user.save()
+            load_attendance(events["past"])
         self.stdout.write(self.style.SUCCESS("Demo data is in place:"))
         for event in events.values():
             self.stdout.write(

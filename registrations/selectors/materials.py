@@ -1,0 +1,45 @@
+"""Who may download an event's participants-only materials: confirmed registrants."""
+
+from django.db.models import Q
+
+from events.models import Event, Material
+
+from ..models import ContactPerson, Registration
+
+
+def registration_may_download(registration: Registration) -> bool:
+    """A confirmed registration (its manage link); not the waiting list, not a cancelled one."""
+    return registration.status == Registration.Status.CONFIRMED
+
+
+def person_may_download(event: Event, person: ContactPerson | None) -> bool:
+    """A signed-in contact person confirmed for the event, as attendee or as the one who
+    registered someone: the same people who may see the participant list."""
+    if not person:
+        return False
+    return (
+        Registration.objects.confirmed()
+        .filter(event=event)
+        .filter(Q(registered_by=person) | Q(email=person.email))
+        .exists()
+    )
+
+
+def registration_materials(registration: Registration) -> list[Material]:
+    """Every material of the registration's event, for a registration that may have them."""
+    if not registration_may_download(registration):
+        return []
+    return list(registration.event.materials.all())
+
+
+def participant_only_materials(event: Event) -> list[Material]:
+    """The event's participants-only materials (from the event page's prefetch if there)."""
+    found = getattr(event, "page_materials", None)
+    if found is None:
+        found = event.materials.all()
+    return [m for m in found if not m.is_public]
+
+
+def event_material(*, event: Event, key: str) -> Material | None:
+    """One material of the event by its download key, public or not."""
+    return Material.objects.select_related("event").filter(event=event, key=key).first()
