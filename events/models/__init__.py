@@ -1,5 +1,6 @@
 """The events app's models, re-exported (app label and tables as before)."""
 
+from .agenda import Session, SessionSpeaker, Speaker
 from .event import Event, EventDay, EventQuerySet, RegistrationState, Series, Topic, TopicLink
 from .parts import EventChange, OrganiserContact, ProgrammeItem
 
@@ -12,6 +13,9 @@ __all__ = [
     "ProgrammeItem",
     "RegistrationState",
     "Series",
+    "Session",
+    "SessionSpeaker",
+    "Speaker",
     "Topic",
     "TopicLink",
 ]

@@ -26,6 +26,10 @@ TEAM_MODEL_PERMISSIONS = {
         "topic": ALL,
         "topiclink": ALL,
         "eventchange": ("view",),
+        # The programme (events 0008; granted by registrations 0012 on existing databases).
+        "session": ALL,
+        "speaker": ALL,
+        "sessionspeaker": ALL,
     },
     "registrations": {
         "memberorganisation": NO_DELETE,
@@ -78,8 +82,22 @@ def create_groups(apps, schema_editor):
         permissions = [
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in pairs
+            if _exists(apps, app_label, codename)
         ]
         group.permissions.set(permissions)
+
+
+def _exists(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a permission belongs to exists at this point of the migration
+    history: models added later are granted by the later migration that runs this again."""
+    if codename in CUSTOM[TEAM]:
+        return True
+    model = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
 
 
 def remove_groups(apps, schema_editor):
