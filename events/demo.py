@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from . import services
+from .demo_programme import load_programme
 from .models import Event, EventDay, OrganiserContact, ProgrammeItem, Series, Topic, TopicLink
 from .services import DaySpec
 
@@ -141,6 +142,7 @@ def load_events(*, today=None) -> dict[str, Event]:
     upcoming = Event.objects.filter(
         slug=f"{UPCOMING_SLUG_PREFIX}{year}"
     ).first() or _upcoming_event(common, topics, year)
+    load_programme(upcoming)
     return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming}
 
 
