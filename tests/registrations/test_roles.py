@@ -97,6 +97,7 @@ ACTIONS = {
             "export_data_json",
             "export_data_xlsx",
             "erase_data",
+            "make_speakers",
         },
         "registrations.accessrequest": {"approve", "reject"},
         "registrations.registration": {
