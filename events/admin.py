@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .admin_agenda import day_programme_links
 from .admin_tools import (
     URL_FIELD_OVERRIDES,
     IntegerListFilter,
@@ -109,6 +110,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         "sequence",
         "uid",
         "lifecycle",
+        "programme",
     ]
     inlines = [
         EventDayInline,
@@ -157,6 +159,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                 ]
             },
         ),
+        (_("Programme"), {"fields": ["programme"]}),
         (_("Topics"), {"fields": ["topics"]}),
         (
             _("Status"),
@@ -187,6 +190,12 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description=_("last day"), ordering="_last")
     def last_date(self, obj):
         return obj._last
+
+    @admin.display(description=_("Programme by day"))
+    def programme(self, obj):
+        if not obj or not obj.pk:
+            return gettext("Save the event with its days first.")
+        return day_programme_links(obj) or "–"
 
     @admin.display(description=_("Change status or dates"))
     def lifecycle(self, obj):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 # What the public pages show; their cached copies go stale when any of it changes.
 PAGE_MODELS = ["Event", "EventDay", "ProgrammeItem", "OrganiserContact", "Topic", "TopicLink"]
-PAGE_MODELS += ["Series", "EventChange", "Material"]
+PAGE_MODELS += ["Series", "EventChange", "Material", "Session", "Speaker", "SessionSpeaker"]
 # No post_delete receiver for days: it would stop Django's fast bulk delete when rescheduling,
 # and the event's own save there invalidates anyway.
 NO_DELETE_RECEIVER = {"EventDay"}

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from . import services
+from .demo_programme import load_programme
 from .models import (
     Event,
     EventDay,
@@ -153,6 +154,7 @@ def load_events(*, today=None) -> dict[str, Event]:
     upcoming = Event.objects.filter(
         slug=f"{UPCOMING_SLUG_PREFIX}{year}"
     ).first() or _upcoming_event(common, topics, year)
+    load_programme(upcoming)
     past = Event.objects.filter(slug=PAST_SLUG).first() or _past_event(common, topics)
     return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming, "past": past}
 

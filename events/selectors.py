@@ -2,7 +2,17 @@
 
 from django.db.models import Prefetch
 
-from .models import Event, EventChange, Material, Series, Topic, TopicLink
+from .models import (
+    Event,
+    EventChange,
+    EventDay,
+    Material,
+    Series,
+    Session,
+    SessionSpeaker,
+    Topic,
+    TopicLink,
+)
 
 
 def event_for_page(*, slug: str) -> Event:
@@ -11,7 +21,7 @@ def event_for_page(*, slug: str) -> Event:
         Event.objects.published()
         .select_related("series", "replaces", "replacement")
         .prefetch_related(
-            "days",
+            Prefetch("days", queryset=days_with_programme()),
             "programme_items",
             "contacts",
             Prefetch(
@@ -25,6 +35,29 @@ def event_for_page(*, slug: str) -> Event:
         )
         .get(slug=slug)
     )
+
+
+def days_with_programme():
+    """Event days with their sessions in time order and each session's speakers in order:
+    three queries however long the programme."""
+    return EventDay.objects.order_by("date", "start_time").prefetch_related(
+        Prefetch(
+            "sessions",
+            queryset=Session.objects.order_by("start_time", "end_time", "pk").prefetch_related(
+                Prefetch(
+                    "session_speakers",
+                    queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                        "position", "pk"
+                    ),
+                )
+            ),
+        )
+    )
+
+
+def programme_days(*, event: Event) -> list[EventDay]:
+    """The event's days that have a programme, each with its sessions (prefetched)."""
+    return [day for day in event.sorted_days if day.sessions.all()]
 
 
 def related_events(*, event: Event, limit: int = 5) -> list[Event]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import Event, EventChange, EventDay, ProgrammeItem
+from .models import Event, EventChange, EventDay, ProgrammeItem, Session, SessionSpeaker
 
 
 class TransitionError(ValidationError):
@@ -103,6 +103,35 @@ def _shift_programme(event: Event, previous: list[dict], days: list[DaySpec]) ->
             item.save(update_fields=["starts_at", "ends_at"])
 
 
+def _move_days(event: Event, days: list[DaySpec]) -> None:
+    """Give the event its new days, keeping the day rows, so each day's programme sessions
+    move with it: the first day becomes the new first day and so on (as for the side
+    programme). Sessions of days beyond the new last day go to the new last day; extra new
+    days start empty.
+
+    Rows are updated so that no two hold the same date at any moment (the unique constraint
+    is not deferred): days moving later from the latest one, days moving earlier from the
+    earliest one. Both lists are sorted, so no two rows wait for each other.
+    """
+    old = list(event.days.order_by("date", "start_time"))
+    kept, surplus = old[: len(days)], old[len(days) :]
+    if surplus:
+        Session.objects.filter(day__in=surplus).update(day=kept[-1])
+        EventDay.objects.filter(pk__in=[d.pk for d in surplus]).delete()
+    pairs = list(zip(kept, days, strict=False))
+    later = sorted(
+        (p for p in pairs if p[1].date > p[0].date), key=lambda p: -p[0].date.toordinal()
+    )
+    earlier = [p for p in pairs if p[1].date <= p[0].date]
+    for row, spec in later + earlier:
+        row.date, row.start_time, row.end_time = spec.date, spec.start_time, spec.end_time
+        row.save(update_fields=["date", "start_time", "end_time"])
+    EventDay.objects.bulk_create(
+        EventDay(event=event, date=d.date, start_time=d.start_time, end_time=d.end_time)
+        for d in days[len(kept) :]
+    )
+
+
 def _record(
     *,
     event: Event,
@@ -188,11 +217,7 @@ def event_reschedule(
             locked.save(update_fields=["registration_opens_at", "registration_closes_at"])
             event.registration_opens_at = locked.registration_opens_at
             event.registration_closes_at = locked.registration_closes_at
-        locked.days.all().delete()
-        EventDay.objects.bulk_create(
-            EventDay(event=locked, date=d.date, start_time=d.start_time, end_time=d.end_time)
-            for d in days
-        )
+        _move_days(locked, days)
         return _record(
             event=event,
             locked=locked,
@@ -235,6 +260,28 @@ def _copy_programme(event: Event, replacement: Event, days: list[DaySpec]) -> No
         item.pk = None
         item.event = replacement
         item.save()
+
+
+def _copy_sessions(event: Event, replacement: Event) -> None:
+    """Copy the programme, each session to the replacement's day of the same position (beyond
+    its last day, to its last day), with the same speakers in the same order."""
+    new_days = list(replacement.days.order_by("date", "start_time"))
+    old_days = event.days.order_by("date", "start_time").prefetch_related(
+        "sessions__session_speakers"
+    )
+    links = []
+    for index, day in enumerate(old_days):
+        target = new_days[min(index, len(new_days) - 1)]
+        for session in day.sessions.all():
+            speakers = list(session.session_speakers.all())
+            session.pk = None
+            session.day = target
+            session.save()
+            links += [
+                SessionSpeaker(session=session, speaker_id=s.speaker_id, position=s.position)
+                for s in speakers
+            ]
+    SessionSpeaker.objects.bulk_create(links)
 
 
 def _unique_slug(base: str) -> str:
@@ -307,6 +354,7 @@ def event_create_replacement(
             for d in days
         )
         _copy_programme(locked, replacement, days)
+        _copy_sessions(locked, replacement)
         EventChange.objects.create(
             event=locked,
             kind=EventChange.Kind.REPLACED,

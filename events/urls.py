@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.event_list, name="list"),
     path("veranstaltungen.ics", views.events_feed, name="feed"),
     path("veranstaltungen/<slug:slug>/", views.event_detail, name="detail"),
+    path(
+        "veranstaltungen/<slug:slug>/tagesordnung.pdf",
+        views.event_programme_pdf,
+        name="programme_pdf",
+    ),
     path("veranstaltungen/<slug:slug>/kalender.ics", views.event_ics, name="ics"),
     path(
         "veranstaltungen/<slug:slug>/unterlagen/<slug:key>/",

@@ -13,7 +13,8 @@ from .cache import cached_page
 from .ics import build_calendar, build_feed, content_type
 from .jsonld import event_jsonld
 from .models import Event, EventChange, Material, Series
-from .selectors import event_for_page, related_events, series_with_events
+from .pdf import programme_filename, programme_pdf
+from .selectors import event_for_page, programme_days, related_events, series_with_events
 from .seo import absolute_url, site_domain
 
 
@@ -75,6 +76,7 @@ def _render_detail(request, slug):
             "is_over": event.is_over(),
             "materials": [m for m in event.page_materials if m.is_public],
             "participant_materials": any(not m.is_public for m in event.page_materials),
+            "programme_days": programme_days(event=event),
             "jsonld": jsonld,
             "image_url": image_url,
             "description": Truncator(description).chars(300),
@@ -88,6 +90,18 @@ def event_ics(request, slug):
     url = absolute_url(event.get_absolute_url())
     response = HttpResponse(build_calendar(event, url=url), content_type=content_type())
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_safe
+def event_programme_pdf(request, slug):
+    """The programme as a PDF to print, in the page's language; 404 without a programme."""
+    event = _get_event(slug)
+    days = programme_days(event=event)
+    if not days:
+        raise Http404
+    response = HttpResponse(programme_pdf(event=event, days=days), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{programme_filename(event)}"'
     return response
 
 

@@ -11,6 +11,9 @@ from events.models import (
     OrganiserContact,
     ProgrammeItem,
     Series,
+    Session,
+    SessionSpeaker,
+    Speaker,
     Topic,
     TopicLink,
 )
@@ -85,6 +88,36 @@ class ProgrammeItemFactory(factory.django.DjangoModelFactory):
     kind = ProgrammeItem.Kind.SITE_VISIT
     title = factory.Sequence(lambda n: f"Lokaltermin {n}")
     place = "Foyer"
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Referentin {n}")
+    organisation = "Deutsches Institut für Urbanistik"
+    role = "Wissenschaftliche Mitarbeiterin"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    day = factory.SubFactory(EventDayFactory)
+    start_time = time(10)
+    end_time = time(11)
+    title = factory.Sequence(lambda n: f"Programmpunkt {n}")
+    kind = Session.Kind.INPUT
+    room = "Ratssaal"
+
+
+class SessionSpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionSpeaker
+
+    session = factory.SubFactory(SessionFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    position = factory.Sequence(lambda n: n)
 
 
 class OrganiserContactFactory(factory.django.DjangoModelFactory):

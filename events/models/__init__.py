@@ -1,5 +1,6 @@
 """The events app's models, re-exported (app label and tables as before)."""
 
+from .agenda import Session, SessionSpeaker, Speaker
 from .event import Event, EventDay, EventQuerySet, RegistrationState, Series, Topic, TopicLink
 from .material import Material, MaterialQuerySet
 from .parts import EventChange, OrganiserContact, ProgrammeItem
@@ -15,6 +16,9 @@ __all__ = [
     "ProgrammeItem",
     "RegistrationState",
     "Series",
+    "Session",
+    "SessionSpeaker",
+    "Speaker",
     "Topic",
     "TopicLink",
 ]

@@ -247,7 +247,7 @@ class ContactPersonAdmin(
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     readonly_fields = ["last_login", "created_at", "anonymised_at"]
-    actions = ["export_data_json", "export_data_xlsx", "erase_data"]
+    actions = ["export_data_json", "export_data_xlsx", "erase_data", "make_speakers"]
 
     # Data protection (DSGVO Art. 15 and 17): one person at a time, so that nobody's data is
     # exported or erased by a stray tick in the list.
@@ -282,6 +282,27 @@ class ContactPersonAdmin(
     @admin.action(description=_("Export all data about this person (XLSX)"), permissions=["change"])
     def export_data_xlsx(self, request, queryset):
         return self._data_download(request, queryset, "xlsx")
+
+    def has_add_speaker_permission(self, request) -> bool:
+        return request.user.has_perm("events.add_speaker")
+
+    @admin.action(description=_("Add as speakers for the programme"), permissions=["add_speaker"])
+    def make_speakers(self, request, queryset):
+        """Copy name, organisation and function into speaker records of the programme."""
+        persons = queryset.select_related("organisation")
+        self.run_each(
+            request,
+            persons,
+            lambda person: services.speaker_create_from_contact(person=person),
+            lambda n: (
+                ngettext(
+                    "%(count)d person is now available as a speaker in the programme.",
+                    "%(count)d people are now available as speakers in the programme.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
 
     @admin.action(description=_("Erase this person's data"), permissions=["delete"])
     def erase_data(self, request, queryset):

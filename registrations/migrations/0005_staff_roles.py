@@ -26,6 +26,12 @@ TEAM_MODEL_PERMISSIONS = {
         "topic": ALL,
         "topiclink": ALL,
         "eventchange": ("view",),
+        # Models added later are granted by the later migrations that run this again
+        # (materials: registrations 0013; the programme: registrations 0014).
+        "material": ALL,
+        "session": ALL,
+        "speaker": ALL,
+        "sessionspeaker": ALL,
     },
     "registrations": {
         "memberorganisation": NO_DELETE,
@@ -36,6 +42,7 @@ TEAM_MODEL_PERMISSIONS = {
         "attendance": ALL,
         "outboxmessage": ("view",),
         "erasurelog": ("view",),
+        "certificate": ("change", "view"),
     },
     "flatpages": {"flatpage": ("change", "view")},
 }
@@ -78,8 +85,22 @@ def create_groups(apps, schema_editor):
         permissions = [
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in pairs
+            if _exists(apps, app_label, codename)
         ]
         group.permissions.set(permissions)
+
+
+def _exists(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a permission belongs to exists at this point of the migration
+    history: models added later are granted by the later migration that runs this again."""
+    if codename in CUSTOM[TEAM]:
+        return True
+    model = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
 
 
 def remove_groups(apps, schema_editor):

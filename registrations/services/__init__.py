@@ -48,6 +48,7 @@ from .registration import (
     registration_update,
 )
 from .signin import sign_in_link_send, sign_in_request, sign_in_token_use, sign_out_everywhere
+from .speakers import speaker_create_from_contact
 
 __all__ = [
     "Attendee",
@@ -99,6 +100,7 @@ __all__ = [
     "registrations_anonymise_expired",
     "retention_cutoff",
     "sign_in_link_send",
+    "speaker_create_from_contact",
     "sign_in_request",
     "sign_in_token_use",
     "sign_out_everywhere",

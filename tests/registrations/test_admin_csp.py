@@ -14,6 +14,8 @@ from tests.factories import (
     EventFactory,
     ProgrammeItemFactory,
     RegistrationFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,7 @@ INLINE_STYLE = re.compile(r"""\sstyle\s*=""", re.IGNORECASE)
 def busy_event():
     event = EventFactory(capacity=1)
     ProgrammeItemFactory(event=event, capacity=1)
+    SessionSpeakerFactory(session=SessionFactory(day=event.days.first()))
     RegistrationFactory(event=event, status="confirmed")
     RegistrationFactory(event=event, status="waiting")
     ContactPersonFactory()
@@ -57,6 +60,11 @@ def staff_pages(event) -> list[str]:
         reverse("admin:registrations_outboxmessage_changelist"),
         reverse("admin:registrations_contactperson_changelist"),
         reverse("admin:registrations_contactperson_import"),
+        # The programme: a day's sessions, a session's speakers, the speakers.
+        reverse("admin:events_eventday_change", args=[event.days.first().pk]),
+        reverse("admin:events_session_change", args=[event.days.first().sessions.get().pk]),
+        reverse("admin:events_session_changelist"),
+        reverse("admin:events_speaker_changelist"),
     ]
     return pages
 

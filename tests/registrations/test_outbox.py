@@ -395,9 +395,12 @@ def query_budget() -> int:
     the audit trail's history rows (one per registration, about 30 columns) at about 30 rows
     each, some 70 statements more (cancelling: 135). PostgreSQL writes them in one.
     Rescheduling also checks the check-ins of dropped days and writes the answer deadline with
-    its own history row (reschedule: 43).
+    its own history row, and keeps the day rows so the programme's sessions move with them:
+    it reads the days, moves the sessions of a dropped day, deletes that day and updates the
+    kept one (reschedule: 48 on PostgreSQL, 151 on SQLite, however many sessions and
+    registrants).
     """
-    return 150 if connection.vendor == "sqlite" else 45
+    return 155 if connection.vendor == "sqlite" else 50
 
 
 def test_cancelling_for_2000_registrants_queues_in_a_fixed_number_of_queries(

@@ -27,6 +27,8 @@ from tests.factories import (
     EventFactory,
     ProgrammeItemFactory,
     RegistrationFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
     TopicFactory,
 )
 
@@ -39,8 +41,11 @@ TEAM, READER = "team", "reader"
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 
 # What each group may see, add, change and delete, page by page.
+PROGRAMME = {"events.session", "events.speaker"}
 VIEW = {
     "events.event",
+    "events.eventday",
+    *PROGRAMME,
     "events.series",
     "events.topic",
     "flatpages.flatpage",
@@ -54,18 +59,27 @@ VIEW = {
 }
 TEAM_ADD = {
     "events.event",
+    *PROGRAMME,
     "events.series",
     "events.topic",
     "registrations.accessrequest",
     "registrations.contactperson",
     "registrations.memberorganisation",
 }
+# A day's programme page: days themselves are added and removed on the event.
 TEAM_CHANGE = TEAM_ADD | {
     "flatpages.flatpage",
     "registrations.registration",
     "registrations.certificate",
+    "events.eventday",
 }
-TEAM_DELETE = {"events.event", "events.series", "events.topic", "registrations.contactperson"}
+TEAM_DELETE = {
+    "events.event",
+    "events.series",
+    "events.topic",
+    *PROGRAMME,
+    "registrations.contactperson",
+}
 EXPECTED = {
     TEAM: {"view": VIEW, "add": TEAM_ADD, "change": TEAM_CHANGE, "delete": TEAM_DELETE},
     READER: {"view": VIEW, "add": set(), "change": set(), "delete": set()},
@@ -84,11 +98,14 @@ ACTIONS = {
         "events.event": {"delete_selected", "send_certificates"},
         "events.series": {"delete_selected"},
         "events.topic": {"delete_selected"},
+        "events.session": {"delete_selected"},
+        "events.speaker": {"delete_selected"},
         "registrations.contactperson": {
             "delete_selected",
             "export_data_json",
             "export_data_xlsx",
             "erase_data",
+            "make_speakers",
         },
         "registrations.accessrequest": {"approve", "reject"},
         "registrations.registration": {
@@ -142,6 +159,7 @@ def objects(users, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     event = EventFactory(title="Rollen-Treffen")
     ProgrammeItemFactory(event=event, title="Lokaltermin")
+    SessionSpeakerFactory(session=SessionFactory(day=event.days.first()))
     TopicFactory()
     registration = RegistrationFactory(event=event, last_name="Rollentest")
     AccessRequestFactory()
