@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from .cache import cached_page
 from .ics import build_calendar, build_feed, content_type
 from .jsonld import event_jsonld
+from .languages import first_text
 from .models import Event, EventChange
 from .selectors import event_for_page, related_events
 from .seo import absolute_url, site_domain
@@ -61,7 +62,8 @@ def _render_detail(request, slug):
     image_url = absolute_url(event.image.url) if event.image else ""
     jsonld = event_jsonld(event, url=url, changes=changes, image_url=image_url)
     replacement = getattr(event, "replacement", None)
-    description = event.teaser or event.subtitle or event.lead_theme or event.title
+    # The first summary text in the page's language, else the German one (marked lang="de").
+    description_field = first_text(event, ["teaser", "subtitle", "lead_theme", "title"])
     return render(
         request,
         "events/event_detail.html",
@@ -73,7 +75,8 @@ def _render_detail(request, slug):
             "related_events": related_events(event=event),
             "jsonld": jsonld,
             "image_url": image_url,
-            "description": Truncator(description).chars(300),
+            "description": Truncator(getattr(event, description_field)).chars(300),
+            "description_field": description_field,
         },
     )
 

@@ -297,7 +297,8 @@ def render(
             "registrations/emails/base.html",
             {"subject": subject, "body": html_body(text), "language": message.language},
         )
-    attachments = calendar_attachments(message, context, method)
+        # The calendar entry's title and place in the recipient's language too.
+        attachments = calendar_attachments(message, context, method)
     return subject, text, html, attachments
 
 
