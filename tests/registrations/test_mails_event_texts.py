@@ -2,11 +2,17 @@
 the German one otherwise; the calendar file attached says the same."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
 
 from registrations.services import Details, registration_create
-from tests.factories import ContactPersonFactory, EventFactory, ProgrammeItemFactory
+from tests.factories import (
+    ContactPersonFactory,
+    EventFactory,
+    ProgrammeItemFactory,
+    RegistrationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +99,28 @@ def test_programme_item_in_the_registrants_language(
     [message] = mailoutbox
     assert "Evening reception" in message.body
     assert "Abendempfang" not in message.body
+
+
+def test_notice_written_in_both_languages_reaches_each_registrant_in_theirs(
+    staff_client, event, mailoutbox, django_capture_on_commit_callbacks
+):
+    german = RegistrationFactory(event=event, language="de")
+    english = RegistrationFactory(event=event, language="en")
+    url = reverse("admin:events_event_postpone", args=[event.pk])
+    data = {"n-notice": "Neue Termine folgen.", "n-notice_en": "New dates will follow."}
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {**data, "confirm": "yes"})
+
+    event.refresh_from_db()
+    assert (event.status_notice_de, event.status_notice_en) == data_pair(data)
+    [to_german] = [m for m in mailoutbox if german.email in m.to]
+    [to_english] = [m for m in mailoutbox if english.email in m.to]
+    assert "Neue Termine folgen." in to_german.body
+    assert "New dates will follow." not in to_german.body
+    assert "New dates will follow." in to_english.body
+    assert "Annual Meeting Münster" in to_english.subject
+
+
+def data_pair(data: dict) -> tuple[str, str]:
+    return data["n-notice"], data["n-notice_en"]
