@@ -259,9 +259,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
         if action == "postpone":
             return services.event_postpone(event=event, **notice)
         if action == "reschedule":
-            return services.event_reschedule(
-                event=event, new_days=forms[1].day_specs(), notice=notice
-            )
+            return services.event_reschedule(event=event, new_days=forms[1].day_specs(), **notice)
         if action == "cancel":
             return services.event_cancel(event=event, **notice)
         data = forms[0].cleaned_data
