@@ -4,9 +4,15 @@ from django.db.models import Max, Min
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 
 from . import services
 from .admin_agenda import day_programme_links
@@ -36,7 +42,12 @@ class EventDayInline(admin.TabularInline):
     min_num = 1
 
 
-class ProgrammeItemInline(admin.StackedInline):
+# Texts with a German and an English field (events/translation.py) use modeltranslation's
+# admin classes: each such field appears as "… [de]" (required where the field is) and
+# "… [en]" (optional). Not its tabbed variant: that loads jQuery UI from a CDN.
+
+
+class ProgrammeItemInline(TranslationStackedInline):
     model = ProgrammeItem
     extra = 0
     fields = [
@@ -62,7 +73,7 @@ class MaterialInline(admin.TabularInline):
     fields = ["title", "session_title", "file", "visibility", "position"]
 
 
-class EventChangeInline(admin.TabularInline):
+class EventChangeInline(TranslationTabularInline):
     model = EventChange
     extra = 0
     can_delete = False
@@ -87,8 +98,15 @@ class YearListFilter(IntegerListFilter):
     lookup = "days__date__year"
 
 
+# What a new event's fee note says until staff change it, per language.
+FEE_NOTE_PROPOSAL = {
+    "fee_note_de": "Die Teilnahme ist gebührenfrei.",
+    "fee_note_en": "Participation is free of charge.",
+}
+
+
 @admin.register(Event)
-class EventAdmin(ReadOnlyHistoryAdmin):
+class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
     list_display = [
         "title",
         "series",
@@ -99,7 +117,15 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     ]
     formfield_overrides = URL_FIELD_OVERRIDES
     list_filter = ["status", YearListFilter, "series", "published"]
-    search_fields = ["title", "subtitle", "lead_theme", "venue_city"]
+    # Both languages, whichever the staff member's admin is in.
+    search_fields = [
+        "title_de",
+        "title_en",
+        "subtitle_de",
+        "subtitle_en",
+        "lead_theme_de",
+        "venue_city",
+    ]
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["topics", "replaces"]
@@ -175,6 +201,9 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         ),
     ]
 
+    def get_changeform_initial_data(self, request):
+        return {**FEE_NOTE_PROPOSAL, **super().get_changeform_initial_data(request)}
+
     def get_queryset(self, request):
         return (
             super()
@@ -242,7 +271,8 @@ class EventAdmin(ReadOnlyHistoryAdmin):
             ]
             return [NoticeForm(data, prefix="n"), DayFormSet(data, initial=initial, prefix="days")]
         if action == "replacement":
-            title = gettext("%(title)s – replacement event") % {"title": event.title}
+            with translation.override("de"):  # proposed for the German title field
+                title = gettext("%(title)s – replacement event") % {"title": event.title}
             return [
                 ReplacementForm(data, prefix="n", initial={"title": title}),
                 DayFormSet(data, prefix="days"),
@@ -250,21 +280,19 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         return [NoticeForm(data, prefix="n")]
 
     def lifecycle_run(self, action, event, forms):
-        notice = forms[0].cleaned_data["notice"]
+        notice = {name: forms[0].cleaned_data[name] for name in ("notice", "notice_en")}
         if action == "postpone":
-            return services.event_postpone(event=event, notice=notice)
+            return services.event_postpone(event=event, **notice)
         if action == "reschedule":
-            return services.event_reschedule(
-                event=event, new_days=forms[1].day_specs(), notice=notice
-            )
+            return services.event_reschedule(event=event, new_days=forms[1].day_specs(), **notice)
         if action == "cancel":
-            return services.event_cancel(event=event, notice=notice)
+            return services.event_cancel(event=event, **notice)
         data = forms[0].cleaned_data
         return services.event_create_replacement(
             event=event,
             days=forms[1].day_specs(),
             title=data["title"],
-            notice=notice,
+            **notice,
             publish=data["publish"],
         )
 
@@ -331,7 +359,7 @@ class SeriesAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class TopicLinkInline(admin.TabularInline):
+class TopicLinkInline(TranslationTabularInline):
     model = TopicLink
     extra = 0
     formfield_overrides = URL_FIELD_OVERRIDES

@@ -4,7 +4,7 @@ its materials, and an upcoming one."""
 from datetime import date, datetime, time, timedelta
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import services
 from .demo_programme import load_programme
@@ -40,6 +40,34 @@ AUDIENCE = (
     "-planungsgemeinschaften"
 )
 SUBTITLE = "Exklusiv-Veranstaltung für die Difu-Ansprechpartnerinnen und Ansprechpartner"
+
+# The upcoming meeting in English too, as staff would enter it; the 2020 meeting stays German
+# only, so the English pages show both: English texts, and German ones marked lang="de".
+UPCOMING_EN = {
+    "title_en": "Difu Members' Annual Meeting {year}",
+    "subtitle_en": "An exclusive event for Difu's contact persons",
+    "lead_theme_en": "The climate-adapted city",
+    "teaser_en": (
+        "The annual meeting is an exclusive event for the contact persons and representatives "
+        "of the cities and associations funding Difu."
+    ),
+    "description_en": (
+        "The {year} annual meeting takes place at the invitation of the City of Münster. It is "
+        "about the exchange between municipalities on climate-adapted urban development: heat, "
+        "heavy rain, urban green.\n\n"
+        "The side programme – evening reception, site visit and excursion – leaves plenty of "
+        "room for informal exchange, as always."
+    ),
+    "audience_en": "Difu contact persons of member cities, associations and regional planning bodies",
+}
+PROGRAMME_EN = {
+    ProgrammeItem.Kind.RECEPTION: ("Evening reception", "At the town hall on the first evening."),
+    ProgrammeItem.Kind.SITE_VISIT: (
+        "Site visit",
+        "An urban development project, shown by the people in charge.",
+    ),
+    ProgrammeItem.Kind.EXCURSION: ("Excursion", "A study trip after the meeting."),
+}
 
 
 def _at(day, hour, minute=0):
@@ -137,7 +165,12 @@ def _topics() -> list[Topic]:
 
 def load_events(*, today=None) -> dict[str, Event]:
     """Create the demo events once; running it again changes nothing."""
-    today = today or timezone.localdate()
+    # `title=` writes the active language's column: the demo's texts are German.
+    with translation.override("de"):
+        return _load_events(today=today or timezone.localdate())
+
+
+def _load_events(*, today) -> dict[str, Event]:
     series, _ = Series.objects.get_or_create(name="Difu-Jahrestreffen")
     topics = _topics()
     common = {
@@ -145,7 +178,8 @@ def load_events(*, today=None) -> dict[str, Event]:
         "subtitle": SUBTITLE,
         "teaser": TEASER,
         "audience": AUDIENCE,
-        "fee_note": "Die Teilnahme ist gebührenfrei.",
+        "fee_note_de": "Die Teilnahme ist gebührenfrei.",
+        "fee_note_en": "Participation is free of charge.",
         "published": True,
     }
 
@@ -218,6 +252,7 @@ def _upcoming_event(common: dict, topics: list, year: int) -> Event:
         **common,
         slug=upcoming_slug,
         title=f"Jahrestreffen {year} der Difu-Zuwender",
+        **{name: text.format(year=year) for name, text in UPCOMING_EN.items()},
         lead_theme="Klimaangepasste Stadt",
         description=(
             f"Das Jahrestreffen {year} findet auf Einladung der Stadt Münster statt. Im Mittelpunkt "
@@ -243,6 +278,9 @@ def _upcoming_event(common: dict, topics: list, year: int) -> Event:
         ]
     )
     _programme(upcoming, first_day, second_day, site_visit_capacity=3)
+    for item in upcoming.programme_items.all():
+        item.title_en, item.description_en = PROGRAMME_EN[item.kind]
+        item.save(update_fields=["title_en", "description_en"])
     _contacts(upcoming)
     return upcoming
 

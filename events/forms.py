@@ -13,6 +13,13 @@ class NoticeForm(forms.Form):
         max_length=2000,
         help_text=_("Shown in the banner on the event page and in the mail to registrants."),
     )
+    notice_en = forms.CharField(
+        label=_("Public notice in English"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Optional. Without it, English pages and mails show the German notice."),
+    )
 
 
 class DayForm(forms.Form):
@@ -69,7 +76,7 @@ class ReplacementForm(NoticeForm):
     title = forms.CharField(label=_("Title of the replacement event"), max_length=200)
     publish = forms.BooleanField(label=_("Publish at once"), required=False)
 
-    field_order = ["title", "notice", "publish"]
+    field_order = ["title", "notice", "notice_en", "publish"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,6 +34,7 @@ def event_jsonld(
         "url": url,
         "eventStatus": STATUS_URLS[event.status],
         "isAccessibleForFree": event.is_free,
+        # The language the meeting is held in, not the page's: German on every page.
         "inLanguage": "de",
         "organizer": {"@type": "Organization", "name": event.organiser},
         "audience": {"@type": "Audience", "audienceType": event.audience or ""},

@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import translate_url
 
-# Event titles, descriptions and notices are written in German only.
+# The language event content is written in first: required for every text, the fallback where
+# staff wrote no English (events/languages.py), and the only one of names and places.
 CONTENT_LANGUAGE = "de"
 OG_LOCALES = {"de": "de_DE", "en": "en_GB"}
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,13 @@ def _days_as_dicts(event: Event) -> list[dict]:
 
 def _refresh(event: Event, locked: Event) -> None:
     """Bring the caller's instance up to date with what the service wrote."""
-    for field in ("status", "status_notice", "status_changed_at", "sequence"):
+    for field in (
+        "status",
+        "status_notice_de",
+        "status_notice_en",
+        "status_changed_at",
+        "sequence",
+    ):
         setattr(event, field, getattr(locked, field))
     if hasattr(event, "_prefetched_objects_cache"):
         event._prefetched_objects_cache.clear()
@@ -139,11 +145,15 @@ def _record(
     kind: str,
     status: str,
     notice: str,
+    notice_en: str = "",
     previous_days: list[dict],
     new_days: list[dict] = (),
     new_calendar_version: bool,
 ) -> EventChange:
-    """Write the change record and the event's new status; caller holds the lock."""
+    """Write the change record and the event's new status; caller holds the lock.
+
+    The notice goes into the German field and `notice_en` into the English one by name, not
+    through `notice=` (that would write the language of whoever is signed in to the admin)."""
     now = timezone.now()
     change = EventChange.objects.create(
         event=locked,
@@ -151,14 +161,16 @@ def _record(
         previous_status=locked.status,
         previous_days=previous_days,
         new_days=list(new_days),
-        notice=notice,
+        notice_de=notice,
+        notice_en=notice_en or None,
         created_at=now,
     )
     locked.status = status
-    locked.status_notice = notice
+    locked.status_notice_de = notice
+    locked.status_notice_en = notice_en or None
     locked.status_changed_at = now
     locked._change_reason = f"{EventChange.Kind(kind).label}: {notice}"[:100]
-    fields = ["status", "status_notice", "status_changed_at", "updated_at"]
+    fields = ["status", "status_notice_de", "status_notice_en", "status_changed_at", "updated_at"]
     if new_calendar_version:
         locked.sequence += 1
         fields.append("sequence")
@@ -167,7 +179,7 @@ def _record(
     return change
 
 
-def event_postpone(*, event: Event, notice: str) -> EventChange:
+def event_postpone(*, event: Event, notice: str, notice_en: str = "") -> EventChange:
     """Postpone without new dates: registrations stay, the dates become provisional."""
     with transaction.atomic():
         locked = _lock(event)
@@ -181,6 +193,7 @@ def event_postpone(*, event: Event, notice: str) -> EventChange:
             kind=EventChange.Kind.POSTPONED,
             status=Event.Status.POSTPONED,
             notice=notice,
+            notice_en=notice_en,
             previous_days=_days_as_dicts(locked),
             new_calendar_version=False,
         )
@@ -191,6 +204,7 @@ def event_reschedule(
     event: Event,
     new_days: list[DaySpec],
     notice: str,
+    notice_en: str = "",
     move_registration_window: bool = False,
 ) -> EventChange:
     """Move the event to new days; the old ones are kept in the change record.
@@ -224,13 +238,14 @@ def event_reschedule(
             kind=EventChange.Kind.RESCHEDULED,
             status=Event.Status.RESCHEDULED,
             notice=notice,
+            notice_en=notice_en,
             previous_days=previous,
             new_days=[d.as_dict() for d in days],
             new_calendar_version=True,
         )
 
 
-def event_cancel(*, event: Event, notice: str) -> EventChange:
+def event_cancel(*, event: Event, notice: str, notice_en: str = "") -> EventChange:
     """Cancel the event. Its days and registrations are kept; registration closes."""
     with transaction.atomic():
         locked = _lock(event)
@@ -242,6 +257,7 @@ def event_cancel(*, event: Event, notice: str) -> EventChange:
             kind=EventChange.Kind.CANCELLED,
             status=Event.Status.CANCELLED,
             notice=notice,
+            notice_en=notice_en,
             previous_days=_days_as_dicts(locked),
             new_calendar_version=True,
         )
@@ -314,12 +330,32 @@ NOT_COPIED = {
 }
 
 
+def _copied_fields(event: Event) -> dict:
+    """The fields a replacement takes over, each text in both languages as stored (`title_de`,
+    `title_en`; not `title`, which reads the active language)."""
+    fields = Event._meta.concrete_fields
+    translated = {f.translated_field.name for f in fields if hasattr(f, "translated_field")}
+    names = {}
+    for f in fields:
+        original = getattr(f, "translated_field", f).name  # `title` for `title_de`
+        if original in NOT_COPIED or f.name in translated:
+            continue
+        names[f.attname] = getattr(event, f.attname)
+    return names
+
+
+def _default_title(event: Event, language: str) -> str:
+    with translation.override(language):
+        return _("%(title)s (replacement event)") % {"title": event.title}
+
+
 def event_create_replacement(
     *,
     event: Event,
     days: list[DaySpec],
     title: str = "",
     notice: str = "",
+    notice_en: str = "",
     publish: bool = False,
 ) -> Event:
     """Create an "Ersatzveranstaltung": a copy of the event's content on new days, linked to it."""
@@ -335,16 +371,15 @@ def event_create_replacement(
                 _("Only a cancelled replacement event can itself be replaced."),
                 code="replacement_active",
             )
-        title = title.strip() or _("%(title)s (replacement event)") % {"title": locked.title}
-        copied = {
-            f.name: getattr(locked, f.name)
-            for f in Event._meta.concrete_fields
-            if f.name not in NOT_COPIED
-        }
+        titles = {"title_de": title.strip(), "title_en": None}
+        if not titles["title_de"]:
+            titles = {f"title_{lang}": _default_title(locked, lang) for lang in ("de", "en")}
         replacement = Event.objects.create(
-            **copied,
-            title=title,
-            slug=_unique_slug(title),
+            **_copied_fields(locked),
+            **titles,
+            slug=_unique_slug(
+                titles.get(f"title_{translation.get_language()}") or titles["title_de"]
+            ),
             replaces=locked,
             published=publish,
         )
@@ -361,6 +396,7 @@ def event_create_replacement(
             previous_status=locked.status,
             previous_days=_days_as_dicts(locked),
             new_days=[d.as_dict() for d in days],
-            notice=notice,
+            notice_de=notice,
+            notice_en=notice_en or None,
         )
         return replacement

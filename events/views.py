@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from .cache import cached_page
 from .ics import build_calendar, build_feed, content_type
 from .jsonld import event_jsonld
+from .languages import first_text
 from .models import Event, EventChange, Material, Series
 from .pdf import programme_filename, programme_pdf
 from .selectors import event_for_page, programme_days, related_events, series_with_events
@@ -63,7 +64,8 @@ def _render_detail(request, slug):
     image_url = absolute_url(event.image.url) if event.image else ""
     jsonld = event_jsonld(event, url=url, changes=changes, image_url=image_url)
     replacement = getattr(event, "replacement", None)
-    description = event.teaser or event.subtitle or event.lead_theme or event.title
+    # The first summary text in the page's language, else the German one (marked lang="de").
+    description_field = first_text(event, ["teaser", "subtitle", "lead_theme", "title"])
     return render(
         request,
         "events/event_detail.html",
@@ -79,7 +81,8 @@ def _render_detail(request, slug):
             "programme_days": programme_days(event=event),
             "jsonld": jsonld,
             "image_url": image_url,
-            "description": Truncator(description).chars(300),
+            "description": Truncator(getattr(event, description_field)).chars(300),
+            "description_field": description_field,
         },
     )
 

@@ -123,9 +123,9 @@ class Event(models.Model):
     audience = models.TextField(
         _("target audience"), blank=True, help_text=_('Shown under "Details".')
     )
-    fee_note = models.CharField(
-        _("fee note"), max_length=300, blank=True, default="Die Teilnahme ist gebührenfrei."
-    )
+    # No default here: a default is one language, and would fill the English column with German.
+    # The admin proposes the usual sentence in both (events.admin.FEE_NOTE_PROPOSAL).
+    fee_note = models.CharField(_("fee note"), max_length=300, blank=True)
     is_free = models.BooleanField(_("free of charge"), default=True)
     organiser = models.CharField(
         _("organiser"), max_length=300, default="Deutsches Institut für Urbanistik gGmbH (Difu)"

@@ -5,7 +5,8 @@ from django.urls import translate_url
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 
-from ..seo import CONTENT_LANGUAGE, OG_LOCALES, absolute_url, language_alternates
+from ..languages import page_language, text_language
+from ..seo import OG_LOCALES, absolute_url, language_alternates
 
 register = template.Library()
 
@@ -111,9 +112,14 @@ def og_locales() -> dict:
 
 
 @register.simple_tag
-def content_lang() -> str:
-    """` lang="de"` on an element with event content (written in German only) when the page
-    is in another language, so screen readers and translators read it as German."""
-    if get_language() == CONTENT_LANGUAGE:
+def content_lang(obj=None, field: str | None = None) -> str:
+    """` lang="de"` on an element with event content when that content is German and the page
+    is not, so screen readers and translators read it as German.
+
+    `{% content_lang event "title" %}` for a text staff may also write in English: marked only
+    when the page falls back to the German one. `{% content_lang %}` for what is German only
+    (names of places, organisations, series)."""
+    language = text_language(obj, field)
+    if language == page_language():
         return ""
-    return mark_safe(f' lang="{CONTENT_LANGUAGE}"')
+    return mark_safe(f' lang="{language}"')

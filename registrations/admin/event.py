@@ -196,27 +196,27 @@ class EventAdmin(CertificateSending, EventInvitationViews, EventRegistrationView
         return forms
 
     def lifecycle_run(self, action, event, forms):
-        notice = forms[0].cleaned_data["notice"]
+        notice = {name: forms[0].cleaned_data[name] for name in ("notice", "notice_en")}
         if action == "postpone":
-            return services.event_postpone_notify(event=event, notice=notice)
+            return services.event_postpone_notify(event=event, **notice)
         if action == "reschedule":
             answer = forms[2].cleaned_data
             return services.event_reschedule_notify(
                 event=event,
                 new_days=forms[1].day_specs(),
-                notice=notice,
+                **notice,
                 answer_deadline=answer["answer_deadline"],
                 release_unanswered=answer["release_unanswered"],
                 move_registration_window=answer["move_registration_window"],
             )
         if action == "cancel":
-            return services.event_cancel_notify(event=event, notice=notice)
+            return services.event_cancel_notify(event=event, **notice)
         data = forms[0].cleaned_data
         return services.event_create_replacement_notify(
             event=event,
             days=forms[1].day_specs(),
             title=data["title"],
-            notice=notice,
+            **notice,
             publish=data["publish"],
             invite=forms[2].cleaned_data["invite"],
         )

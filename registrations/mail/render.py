@@ -299,9 +299,10 @@ def render(
             "registrations/emails/base.html",
             {"subject": subject, "body": html_body(text), "language": message.language},
         )
-    attachments = calendar_attachments(message, context, method)
-    if not for_staff:
-        attachments += certificate_attachments(message)
+        # The calendar entry's title and place in the recipient's language too.
+        attachments = calendar_attachments(message, context, method)
+        if not for_staff:
+            attachments += certificate_attachments(message)
     return subject, text, html, attachments
 
 

@@ -75,9 +75,9 @@ def _save_event(event: Event, reason: str, **values) -> None:
     locked.save(update_fields=[*values, "updated_at"])
 
 
-def event_postpone_notify(*, event: Event, notice: str) -> EventChange:
+def event_postpone_notify(*, event: Event, notice: str, notice_en: str = "") -> EventChange:
     with transaction.atomic():
-        change = event_services.event_postpone(event=event, notice=notice)
+        change = event_services.event_postpone(event=event, notice=notice, notice_en=notice_en)
         outbox.queue(lifecycle_mails(event=event, step=LifecycleStep.POSTPONE))
         return change
 
@@ -119,6 +119,7 @@ def event_reschedule_notify(
     new_days: list[DaySpec],
     notice: str,
     answer_deadline: datetime | None,
+    notice_en: str = "",
     release_unanswered: bool = False,
     move_registration_window: bool = False,
 ) -> EventChange:
@@ -132,6 +133,7 @@ def event_reschedule_notify(
             event=event,
             new_days=new_days,
             notice=notice,
+            notice_en=notice_en,
             move_registration_window=move_registration_window,
         )
         _save_event(
@@ -162,11 +164,11 @@ def event_reschedule_notify(
         return change
 
 
-def event_cancel_notify(*, event: Event, notice: str) -> EventChange:
+def event_cancel_notify(*, event: Event, notice: str, notice_en: str = "") -> EventChange:
     """Cancel the event: registrations are kept, marked cancelled by the organiser, and told;
     so are those whose request for access to this event still waits."""
     with transaction.atomic():
-        change = event_services.event_cancel(event=event, notice=notice)
+        change = event_services.event_cancel(event=event, notice=notice, notice_en=notice_en)
         registrations = list(
             recipients.lifecycle_recipients(
                 event=event, step=LifecycleStep.CANCEL
@@ -201,6 +203,7 @@ def event_create_replacement_notify(
     notice: str,
     publish: bool,
     invite: bool,
+    notice_en: str = "",
 ) -> Event:
     """Create the replacement; optionally invite the original's registrants to carry over."""
     if invite and not publish:
@@ -216,7 +219,12 @@ def event_create_replacement_notify(
         )
     with transaction.atomic():
         replacement = event_services.event_create_replacement(
-            event=event, days=days, title=title, notice=notice, publish=publish
+            event=event,
+            days=days,
+            title=title,
+            notice=notice,
+            notice_en=notice_en,
+            publish=publish,
         )
         if invite:
             _save_event(

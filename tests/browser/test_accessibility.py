@@ -185,8 +185,9 @@ def test_my_registrations_fit_a_phone_with_every_value_labelled(site, browser):
 
 
 def test_german_event_text_is_marked_german_on_english_pages(site, page):
-    upcoming = next(p for p in site["pages"] if p.name == "upcoming event")
-    page.goto(site["url"] + "/en" + upcoming.path.removeprefix("/en"))
+    """The 2020 meeting of the demo is German only: its texts are marked as German."""
+    seed = next(p for p in site["pages"] if p.name == "rescheduled event")
+    page.goto(site["url"] + "/en" + seed.path.removeprefix("/en"))
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#event-title span").first).to_have_attribute("lang", "de")
@@ -194,3 +195,16 @@ def test_german_event_text_is_marked_german_on_english_pages(site, page):
     expect(page.get_by_role("heading", name="Registration", exact=True)).not_to_have_attribute(
         "lang", "de"
     )
+
+
+def test_english_event_text_is_not_marked_german(site, page):
+    """The upcoming meeting of the demo has English texts: shown unmarked on the English page;
+    what has no English (the venue) is still marked as German."""
+    upcoming = next(p for p in site["pages"] if p.name == "upcoming event")
+    page.goto(site["url"] + "/en" + upcoming.path.removeprefix("/en"))
+
+    title = page.locator("#event-title span").first
+    expect(title).to_have_text(re.compile(r"^Difu Members' Annual Meeting \d{4}$"))
+    expect(title).not_to_have_attribute("lang", "de")
+    expect(page.locator(".event-body p").first).not_to_have_attribute("lang", "de")
+    expect(page.locator("span", has_text="Stadthaus 1").first).to_have_attribute("lang", "de")

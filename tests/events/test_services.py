@@ -328,7 +328,9 @@ def test_replacement_gets_a_default_title_and_a_free_slug(event):
     event.save()
     with translation.override("en"):
         replacement = event_create_replacement(event=event, days=[DaySpec(date(2030, 11, 26))])
-    assert replacement.title == "Jahrestreffen 2030 (replacement event)"
+    # A default title in each language; the slug from the one staff saw.
+    assert replacement.title_de == "Jahrestreffen 2030 (Ersatzveranstaltung)"
+    assert replacement.title_en == "Jahrestreffen 2030 (replacement event)"
     assert replacement.slug == "jahrestreffen-2030-replacement-event-2"
     assert replacement.published is False
 

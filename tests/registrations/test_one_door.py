@@ -344,7 +344,7 @@ def test_event_capacity_below_the_confirmed_is_refused_in_the_admin_form(
     event, _confirmed, waiting = waiting_event
     data = change_form(staff_client, event)
     with committed():
-        response = save(staff_client, event, {**data, "capacity": "1", "title": "Umbenannt"})
+        response = save(staff_client, event, {**data, "capacity": "1", "title_de": "Umbenannt"})
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["capacity"] == [capacity_refusal(2)]
@@ -362,7 +362,7 @@ def test_item_capacity_below_the_confirmed_is_refused_in_the_items_inline(
     data = change_form(staff_client, event)
     key = inline_key(data, "programme_items", item.pk, "capacity")
     with committed():
-        response = save(staff_client, event, {**data, key: "0", "title": "Umbenannt"})
+        response = save(staff_client, event, {**data, key: "0", "title_de": "Umbenannt"})
 
     assert response.status_code == 200
     assert capacity_refusal(1) in response.content.decode()
@@ -438,7 +438,7 @@ def test_days_of_a_booked_event_are_refused_in_the_inline_naming_reschedule(
     data = change_form(staff_client, event)
 
     with committed():
-        response = save(staff_client, event, {**edit(data, event), "title": "Umbenannt"})
+        response = save(staff_client, event, {**edit(data, event), "title_de": "Umbenannt"})
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -956,7 +956,7 @@ def test_an_overbooked_event_can_still_be_edited_when_its_capacity_is_not_lowere
     services.registration_confirm_from_waiting_list(registration=waiting[2])
     assert Registration.objects.confirmed().filter(event=event).count() == 3 > event.capacity
     data = change_form(staff_client, event)
-    data["subtitle"] = "Mit korrigiertem Untertitel"
+    data["subtitle_de"] = "Mit korrigiertem Untertitel"
 
     response = save(staff_client, event, data)
 
