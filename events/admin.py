@@ -64,7 +64,7 @@ class OrganiserContactInline(admin.TabularInline):
     extra = 0
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(TranslationTabularInline):
     """Documents of the event; the file's type and size are checked by the field's validator,
     so this door and any other refuse the same files."""
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from .models import Event, EventDay, Session, SessionSpeaker, Speaker
 
@@ -30,7 +31,7 @@ class SessionForm(forms.ModelForm):
         }
 
 
-class SessionInline(admin.StackedInline):
+class SessionInline(TranslationStackedInline):
     model = Session
     form = SessionForm
     extra = 0
@@ -91,7 +92,7 @@ class DayChoiceField(forms.ModelChoiceField):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(TranslationAdmin):
     form = SessionForm
     list_display = ["title", "day_date", "start_time", "end_time", "kind", "room", "event"]
     list_filter = ["kind", ("day__event", admin.RelatedOnlyFieldListFilter)]
@@ -128,7 +129,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(TranslationAdmin):
     list_display = ["name", "organisation", "role"]
     search_fields = ["name", "organisation", "role"]
 

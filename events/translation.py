@@ -8,7 +8,7 @@ organiser stay one text: they are proper names.
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Event, EventChange, ProgrammeItem, TopicLink
+from .models import Event, EventChange, Material, ProgrammeItem, Session, Speaker, TopicLink
 
 EVENT_TEXTS = (
     "title",
@@ -50,4 +50,21 @@ class ProgrammeItemTranslation(TranslationOptions):
 @register(TopicLink)
 class TopicLinkTranslation(TranslationOptions):
     fields = ("title",)
+    required_languages = ("de",)
+
+
+@register(Session)
+class SessionTranslation(TranslationOptions):
+    fields = ("title", "description", "room")
+    required_languages = ("de",)
+
+
+@register(Speaker)
+class SpeakerTranslation(TranslationOptions):
+    fields = ("role",)
+
+
+@register(Material)
+class MaterialTranslation(TranslationOptions):
+    fields = ("title", "session_title")
     required_languages = ("de",)

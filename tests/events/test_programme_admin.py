@@ -61,9 +61,9 @@ def _row(**kwargs) -> dict:
         "start_time": "10:00",
         "end_time": "11:00",
         "kind": "input",
-        "title": "Begrüßung",
-        "description": "",
-        "room": "Ratssaal",
+        "title_de": kwargs.pop("title", "Begrüßung"),
+        "description_de": "",
+        "room_de": "Ratssaal",
         **kwargs,
     }
 
@@ -138,9 +138,10 @@ def test_team_adds_speakers_in_order_and_returns_to_the_day(staff, event):
         "start_time": "11:30",
         "end_time": "12:30",
         "kind": "panel",
-        "title": "Podium",
-        "description": "",
-        "room": "",
+        "title_de": "Podium",
+        "title_en": "Panel",
+        "description_de": "",
+        "room_de": "",
         "session_speakers-TOTAL_FORMS": "2",
         "session_speakers-INITIAL_FORMS": "0",
         "session_speakers-MIN_NUM_FORMS": "0",
@@ -159,6 +160,7 @@ def test_team_adds_speakers_in_order_and_returns_to_the_day(staff, event):
     session.refresh_from_db()
     assert [s.name for s in session.ordered_speakers] == ["Anna Schmidt", "Yusuf Demir"]
     assert session.start_time == time(11, 30)
+    assert (session.title_de, session.title_en) == ("Podium", "Panel")
 
 
 def test_a_session_moves_only_between_its_own_events_days(staff, event):

@@ -13,7 +13,13 @@ from icalendar import Calendar
 
 from events.models import Event, ProgrammeItem
 from events.services import DaySpec, event_cancel, event_create_replacement, event_postpone
-from tests.factories import EventFactory, ProgrammeItemFactory
+from tests.factories import (
+    EventDayFactory,
+    EventFactory,
+    ProgrammeItemFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
+)
 from tests.registrations.test_one_door import change_form, change_url, save
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +92,29 @@ def test_programme_item_in_english_where_given(client):
     assert "<span>Evening reception</span>" in html
     assert 'lang="de"' in element_with(html, "Nur deutsch beschrieben.")
     assert 'lang="de"' in element_with(html, "Rathaus")
+
+
+def test_programme_sessions_in_english_where_given(client):
+    event = EventFactory()
+    session = SessionFactory(
+        day=EventDayFactory(event=event),
+        title="Stadtentwicklung im Wandel",
+        title_en="Urban development in transition",
+        description="Nur deutsch beschrieben.",
+        room="Ratssaal",
+        room_en="Council chamber",
+    )
+    SessionSpeakerFactory(session=session, speaker__role="Amtsleiterin", speaker__role_en="")
+
+    german = client.get(event.get_absolute_url()).content.decode()
+    html = client.get(f"/en{event.get_absolute_url()}").content.decode()
+
+    assert ">Urban development in transition</h4>" in html
+    assert "<span>Council chamber</span>" in html
+    assert 'lang="de"' in element_with(html, "Nur deutsch beschrieben.")
+    assert 'lang="de"' in element_with(html, "Amtsleiterin")
+    assert ">Stadtentwicklung im Wandel</h4>" in german
+    assert "Urban development" not in german
 
 
 def test_the_title_reads_the_active_language_with_german_as_fallback():
