@@ -15,7 +15,7 @@ from .admin_tools import (
     ReadOnlyHistoryAdmin,
     object_pages,
 )
-from .forms import DayFormSet, NoticeForm, ReplacementForm
+from .forms import DayFormSet, NoticeForm, OnlineDetailsForm, ReplacementForm
 from .models import (
     Event,
     EventChange,
@@ -118,10 +118,12 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         ),
         (_("Organiser"), {"fields": ["organiser", "organiser_url"]}),
         (
-            _("Venue"),
+            _("Venue and online participation"),
             {
                 "fields": [
-                    "is_online",
+                    "attendance_mode",
+                    "join_url",
+                    "dial_in",
                     "venue_name",
                     "venue_address",
                     "venue_postcode",
@@ -136,6 +138,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                     ("registration_opens_at", "registration_closes_at"),
                     "changes_close_at",
                     ("capacity", "waiting_list_enabled"),
+                    "online_capacity",
                     "participants_per_organisation",
                     "reminder_days_before",
                 ]
@@ -181,6 +184,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
             ("reschedule", gettext("Reschedule")),
             ("cancel", gettext("Cancel event")),
             ("replacement", gettext("Create replacement event")),
+            ("online", gettext("Switch to online")),
         ]
         return format_html_join(
             " ",
@@ -194,7 +198,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
     def get_urls(self):
         lifecycle = {
             f"{name}/": (name, getattr(self, f"{name}_view"))
-            for name in ("postpone", "reschedule", "cancel", "replacement")
+            for name in ("postpone", "reschedule", "cancel", "replacement", "online")
         }
         return object_pages(self, lifecycle) + super().get_urls()
 
@@ -207,6 +211,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         "reschedule": _("Reschedule event"),
         "cancel": _("Cancel event"),
         "replacement": _("Create replacement event"),
+        "online": _("Switch to online"),
     }
 
     def lifecycle_forms(self, action, data, event) -> list:
@@ -222,6 +227,8 @@ class EventAdmin(ReadOnlyHistoryAdmin):
                 ReplacementForm(data, prefix="n", initial={"title": title}),
                 DayFormSet(data, prefix="days"),
             ]
+        if action == "online":
+            return [NoticeForm(data, prefix="n"), OnlineDetailsForm(data, prefix="o")]
         return [NoticeForm(data, prefix="n")]
 
     def lifecycle_run(self, action, event, forms):
@@ -234,6 +241,8 @@ class EventAdmin(ReadOnlyHistoryAdmin):
             )
         if action == "cancel":
             return services.event_cancel(event=event, notice=notice)
+        if action == "online":
+            return services.event_move_online(event=event, notice=notice, **forms[1].cleaned_data)
         data = forms[0].cleaned_data
         return services.event_create_replacement(
             event=event,
@@ -286,6 +295,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
             "reschedule": gettext("“%(event)s” has new dates."),
             "cancel": gettext("“%(event)s” is now cancelled."),
             "replacement": gettext("Replacement event “%(event)s” created."),
+            "online": gettext("“%(event)s” now takes place online."),
         }[action] % {"event": event}
 
     def postpone_view(self, request, pk):
@@ -299,6 +309,9 @@ class EventAdmin(ReadOnlyHistoryAdmin):
 
     def replacement_view(self, request, pk):
         return self._lifecycle(request, pk, "replacement")
+
+    def online_view(self, request, pk):
+        return self._lifecycle(request, pk, "online")
 
 
 @admin.register(Series)
