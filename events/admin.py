@@ -87,7 +87,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
         "published",
     ]
     formfield_overrides = URL_FIELD_OVERRIDES
-    list_filter = ["status", YearListFilter, "series", "published"]
+    list_filter = ["status", "attendance_mode", YearListFilter, "series", "published"]
     search_fields = ["title", "subtitle", "lead_theme", "venue_city"]
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ["title"]}

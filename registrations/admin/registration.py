@@ -83,6 +83,7 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
     list_filter = [
         "event",
         "status",
+        "participation",
         "organisation__kind",
         ProgrammeItemFilter,
         "is_representative",
