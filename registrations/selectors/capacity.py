@@ -128,6 +128,15 @@ def item_waiting_list(item):
     )
 
 
+def _confirmed_in_capacity(event: Event, *, online: bool) -> int:
+    """The confirmed places a capacity covers: the online ones (none yet at an in-person event
+    made hybrid in the same save), the on-site ones of a hybrid event, or all."""
+    confirmed = Registration.objects.confirmed().filter(event=event)
+    if online:
+        return confirmed.online_participants().count()
+    return (confirmed.on_site() if event.is_hybrid else confirmed).count()
+
+
 def capacity_refusal(
     *, event: Event, item=None, new_capacity: int | None, participation: str | None = None
 ) -> str | None:
@@ -142,8 +151,7 @@ def capacity_refusal(
     if new_capacity is None or (current is not None and new_capacity >= current):
         return None  # not lowered: staff may save other fields of an overbooked event
     if item is None:
-        pool = (participation or Registration.Participation.IN_PERSON) if event.is_hybrid else None
-        taken = confirmed_count(event, pool) if event.pk else 0
+        taken = _confirmed_in_capacity(event, online=online) if event.pk else 0
     else:
         taken = item_confirmed_counts(event).get(item.pk, 0) if item.pk else 0
     if new_capacity < taken:

@@ -279,3 +279,11 @@ def test_admin_add_registration_takes_the_participation(staff_client):
     }
     assert staff_client.post(add, data).status_code == 302
     assert Registration.objects.get(event=event).participation == P.ONLINE
+
+
+def test_making_an_in_person_event_hybrid_with_few_online_places_is_allowed():
+    event = EventFactory(capacity=5)
+    for _ in range(3):
+        register(event)
+    assert capacity.capacity_refusal(event=event, new_capacity=1, participation=P.ONLINE) is None
+    assert capacity.capacity_refusal(event=event, new_capacity=2)
