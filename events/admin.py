@@ -22,7 +22,7 @@ from .admin_tools import (
     ReadOnlyHistoryAdmin,
     object_pages,
 )
-from .forms import DayFormSet, NoticeForm, ReplacementForm
+from .forms import DayFormSet, NoticeForm, OnlineDetailsForm, ReplacementForm
 from .models import (
     Event,
     EventChange,
@@ -116,7 +116,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
         "published",
     ]
     formfield_overrides = URL_FIELD_OVERRIDES
-    list_filter = ["status", YearListFilter, "series", "published"]
+    list_filter = ["status", "attendance_mode", YearListFilter, "series", "published"]
     # Both languages, whichever the staff member's admin is in.
     search_fields = [
         "title_de",
@@ -162,10 +162,12 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
         ),
         (_("Organiser"), {"fields": ["organiser", "organiser_url"]}),
         (
-            _("Venue"),
+            _("Venue and online participation"),
             {
                 "fields": [
-                    "is_online",
+                    "attendance_mode",
+                    "join_url",
+                    "dial_in",
                     "venue_name",
                     "venue_address",
                     "venue_postcode",
@@ -180,6 +182,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
                     ("registration_opens_at", "registration_closes_at"),
                     "changes_close_at",
                     ("capacity", "waiting_list_enabled"),
+                    "online_capacity",
                     "participants_per_organisation",
                     "reminder_days_before",
                 ]
@@ -235,6 +238,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
             ("reschedule", gettext("Reschedule")),
             ("cancel", gettext("Cancel event")),
             ("replacement", gettext("Create replacement event")),
+            ("online", gettext("Switch to online")),
         ]
         return format_html_join(
             " ",
@@ -248,7 +252,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
     def get_urls(self):
         lifecycle = {
             f"{name}/": (name, getattr(self, f"{name}_view"))
-            for name in ("postpone", "reschedule", "cancel", "replacement")
+            for name in ("postpone", "reschedule", "cancel", "replacement", "online")
         }
         return object_pages(self, lifecycle) + super().get_urls()
 
@@ -261,6 +265,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
         "reschedule": _("Reschedule event"),
         "cancel": _("Cancel event"),
         "replacement": _("Create replacement event"),
+        "online": _("Switch to online"),
     }
 
     def lifecycle_forms(self, action, data, event) -> list:
@@ -277,6 +282,8 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
                 ReplacementForm(data, prefix="n", initial={"title": title}),
                 DayFormSet(data, prefix="days"),
             ]
+        if action == "online":
+            return [NoticeForm(data, prefix="n"), OnlineDetailsForm(data, prefix="o")]
         return [NoticeForm(data, prefix="n")]
 
     def lifecycle_run(self, action, event, forms):
@@ -287,6 +294,8 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
             return services.event_reschedule(event=event, new_days=forms[1].day_specs(), **notice)
         if action == "cancel":
             return services.event_cancel(event=event, **notice)
+        if action == "online":
+            return services.event_move_online(event=event, **notice, **forms[1].cleaned_data)
         data = forms[0].cleaned_data
         return services.event_create_replacement(
             event=event,
@@ -339,6 +348,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
             "reschedule": gettext("“%(event)s” has new dates."),
             "cancel": gettext("“%(event)s” is now cancelled."),
             "replacement": gettext("Replacement event “%(event)s” created."),
+            "online": gettext("“%(event)s” now takes place online."),
         }[action] % {"event": event}
 
     def postpone_view(self, request, pk):
@@ -352,6 +362,9 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
 
     def replacement_view(self, request, pk):
         return self._lifecycle(request, pk, "replacement")
+
+    def online_view(self, request, pk):
+        return self._lifecycle(request, pk, "online")
 
 
 @admin.register(Series)

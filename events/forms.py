@@ -22,6 +22,28 @@ class NoticeForm(forms.Form):
     )
 
 
+class OnlineDetailsForm(forms.Form):
+    """Join details for the switch to online; kept private (see Event.join_url)."""
+
+    join_url = forms.URLField(
+        label=_("Join link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "Only confirmed online participants see it (personal page, reminder, calendar). "
+            "Empty: keep the stored link."
+        ),
+    )
+    dial_in = forms.CharField(
+        label=_("Dial-in details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Empty: keep the stored details."),
+    )
+
+
 class DayForm(forms.Form):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -4,14 +4,33 @@ One VEVENT per day, each with a UID derived from the event's stable UID and the 
 position, so that calendar clients replace the entries when SEQUENCE rises.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Timezone, vCalAddress, vText
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Timezone, vCalAddress, vText, vUri
 from icalendar import Event as VEvent
 
 from .models import Event
+
+
+@dataclass(frozen=True)
+class OnlineAccess:
+    """How one person joins an online event. Only in the calendar of a confirmed online
+    participant, never in a download or feed anyone can fetch."""
+
+    join_url: str = ""
+    dial_in: str = ""
+
+    def description(self) -> str:
+        lines = []
+        if self.join_url:
+            lines.append(_("Join link") + f": {self.join_url}")
+        if self.dial_in:
+            lines.append(_("Dial-in") + f":\n{self.dial_in}")
+        return "\n".join(lines)
 
 
 def day_uid(event: Event, index: int) -> str:
@@ -65,15 +84,44 @@ def _calendar(method: str) -> Calendar:
     return cal
 
 
+def _location(event: Event, online: OnlineAccess | None) -> str:
+    """Where the entry takes place: the venue, or for someone who joins online the join link
+    (their own calendar only; a public calendar says "Online")."""
+    if online is not None:
+        return online.join_url or "Online"
+    return "Online" if event.is_online else event.venue_line
+
+
+def _add_online(vevent: VEvent, event: Event, online: OnlineAccess) -> None:
+    """Join details for a confirmed online participant: in DESCRIPTION for every client, and
+    the link as CONFERENCE (RFC 7986) for those that offer a "join" button."""
+    description = "\n\n".join(p for p in [event.lead_theme, online.description()] if p)
+    if description:
+        vevent.pop("description", None)
+        vevent.add("description", description)
+    if online.join_url:
+        vevent.add(
+            "conference",
+            vUri(online.join_url),
+            parameters={"VALUE": "URI", "FEATURE": "AUDIO,VIDEO", "LABEL": _("Join link")},
+        )
+
+
 def _add_event(
-    cal: Calendar, event: Event, *, url: str, stamp: datetime, only: int | None = None
+    cal: Calendar,
+    event: Event,
+    *,
+    url: str,
+    stamp: datetime,
+    only: int | None = None,
+    online: OnlineAccess | None = None,
 ) -> None:
     days = event.sorted_days
     status = {
         Event.Status.CANCELLED: "CANCELLED",
         Event.Status.POSTPONED: "TENTATIVE",
     }.get(event.status, "CONFIRMED")
-    location = "Online" if event.is_online else event.venue_line
+    location = _location(event, online)
     for index, day in enumerate(days, start=1):
         if only is not None and index != only:
             continue
@@ -89,6 +137,8 @@ def _add_event(
             vevent.add("description", event.lead_theme)
         if location:
             vevent.add("location", location)
+        if online is not None:
+            _add_online(vevent, event, online)
         if url:
             vevent.add("url", url)
         vevent.add("status", status)
@@ -102,13 +152,16 @@ def _organizer(event: Event) -> vCalAddress:
     return organizer
 
 
-def build_calendar(event: Event, *, method: str = "PUBLISH", url: str = "") -> bytes:
+def build_calendar(
+    event: Event, *, method: str = "PUBLISH", url: str = "", online: OnlineAccess | None = None
+) -> bytes:
     """The event as iCalendar bytes. `method` is PUBLISH for downloads, REQUEST or CANCEL in mails.
 
     A cancelled event always carries STATUS:CANCELLED; with METHOD:CANCEL clients remove it.
+    `online`: join details, only for the personal download of a confirmed online participant.
     """
     cal = _calendar(method)
-    _add_event(cal, event, url=url, stamp=timezone.now())
+    _add_event(cal, event, url=url, stamp=timezone.now(), online=online)
     _add_timezones(cal)
     return cal.to_ical()
 
@@ -121,19 +174,21 @@ def build_messages(
     attendee: tuple[str, str],
     sequence: int,
     items=(),
+    online: OnlineAccess | None = None,
 ) -> list[tuple[str, bytes]]:
     """Calendar files for one person's mail (RFC 5546): one file per UID, each day and each
     side programme item the person holds, so every file is one iTIP message.
 
     `attendee` is (address, name) of the recipient; `sequence` must be higher than in the last
     calendar that person got, so a CANCEL after a PUBLISH with the same event SEQUENCE wins.
-    With METHOD:CANCEL every entry says STATUS:CANCELLED.
+    With METHOD:CANCEL every entry says STATUS:CANCELLED. `online`: the person's join details,
+    only for a confirmed online participant.
     """
     stamp = timezone.now()
     files = []
     for index in range(1, len(event.sorted_days) + 1):
         cal = _calendar(method)
-        _add_event(cal, event, url=url, stamp=stamp, only=index)
+        _add_event(cal, event, url=url, stamp=stamp, only=index, online=online)
         files.append((f"{event.slug}-{index}.ics", cal))
     for item in items:
         if item.starts_at and item.ends_at:

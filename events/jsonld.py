@@ -24,6 +24,31 @@ AVAILABILITY = {
 }
 
 
+ATTENDANCE_MODE_URLS = {
+    Event.AttendanceMode.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+    Event.AttendanceMode.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+    Event.AttendanceMode.HYBRID: "https://schema.org/MixedEventAttendanceMode",
+}
+
+# An event moved online says so (schema.org's EventMovedOnline) unless postponed or cancelled
+# since.
+MOVABLE_ONLINE = (Event.Status.SCHEDULED, Event.Status.RESCHEDULED)
+
+
+def _place(event: Event) -> dict:
+    return {
+        "@type": "Place",
+        "name": event.venue_name or event.venue_city,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": event.venue_address,
+            "postalCode": event.venue_postcode,
+            "addressLocality": event.venue_city,
+            "addressCountry": "DE",
+        },
+    }
+
+
 def event_jsonld(
     event: Event, *, url: str, changes: list[EventChange], image_url: str = ""
 ) -> dict:
@@ -48,22 +73,19 @@ def event_jsonld(
     if event.starts_at:
         data["startDate"] = timezone.localtime(event.starts_at).isoformat()
         data["endDate"] = timezone.localtime(event.ends_at).isoformat()
+    data["eventAttendanceMode"] = ATTENDANCE_MODE_URLS[event.attendance_mode]
+    # For online attendance the public page, never the join link: that is for participants.
+    virtual = {"@type": "VirtualLocation", "url": url}
     if event.is_online:
-        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
-        data["location"] = {"@type": "VirtualLocation", "url": url}
+        data["location"] = virtual
+    elif event.is_hybrid:
+        data["location"] = [_place(event), virtual]
     else:
-        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
-        data["location"] = {
-            "@type": "Place",
-            "name": event.venue_name or event.venue_city,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": event.venue_address,
-                "postalCode": event.venue_postcode,
-                "addressLocality": event.venue_city,
-                "addressCountry": "DE",
-            },
-        }
+        data["location"] = _place(event)
+    if event.status in MOVABLE_ONLINE and any(
+        change.kind == EventChange.Kind.MOVED_ONLINE for change in changes
+    ):
+        data["eventStatus"] = "https://schema.org/EventMovedOnline"
     previous = sorted(
         min(d["date"] for d in change.previous_days)
         for change in changes

@@ -43,15 +43,21 @@ def _days_as_dicts(event: Event) -> list[dict]:
     return [day.as_dict() for day in event.days.order_by("date", "start_time")]
 
 
+REFRESHED = (
+    "status",
+    "status_notice_de",
+    "status_notice_en",
+    "status_changed_at",
+    "sequence",
+    "attendance_mode",
+    "join_url",
+    "dial_in",
+)
+
+
 def _refresh(event: Event, locked: Event) -> None:
     """Bring the caller's instance up to date with what the service wrote."""
-    for field in (
-        "status",
-        "status_notice_de",
-        "status_notice_en",
-        "status_changed_at",
-        "sequence",
-    ):
+    for field in REFRESHED:
         setattr(event, field, getattr(locked, field))
     if hasattr(event, "_prefetched_objects_cache"):
         event._prefetched_objects_cache.clear()
@@ -149,6 +155,7 @@ def _record(
     previous_days: list[dict],
     new_days: list[dict] = (),
     new_calendar_version: bool,
+    also_saved: tuple[str, ...] = (),
 ) -> EventChange:
     """Write the change record and the event's new status; caller holds the lock.
 
@@ -170,7 +177,14 @@ def _record(
     locked.status_notice_en = notice_en or None
     locked.status_changed_at = now
     locked._change_reason = f"{EventChange.Kind(kind).label}: {notice}"[:100]
-    fields = ["status", "status_notice_de", "status_notice_en", "status_changed_at", "updated_at"]
+    fields = [
+        "status",
+        "status_notice_de",
+        "status_notice_en",
+        "status_changed_at",
+        "updated_at",
+        *also_saved,
+    ]
     if new_calendar_version:
         locked.sequence += 1
         fields.append("sequence")
@@ -260,6 +274,34 @@ def event_cancel(*, event: Event, notice: str, notice_en: str = "") -> EventChan
             notice_en=notice_en,
             previous_days=_days_as_dicts(locked),
             new_calendar_version=True,
+        )
+
+
+def event_move_online(
+    *, event: Event, notice: str, notice_en: str = "", join_url: str = "", dial_in: str = ""
+) -> EventChange:
+    """The event takes place online instead of (or besides) at the venue: a common alternative
+    to cancelling. Days, status and registrations stay; calendars get a new version (the
+    location changes). Join details given here replace those stored; they stay private."""
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.status == Event.Status.CANCELLED:
+            raise TransitionError(_("A cancelled event cannot move online."), code="cancelled")
+        if locked.is_online:
+            raise TransitionError(_("The event already takes place online."), code="online")
+        locked.attendance_mode = Event.AttendanceMode.ONLINE
+        locked.join_url = join_url or locked.join_url
+        locked.dial_in = dial_in or locked.dial_in
+        return _record(
+            event=event,
+            locked=locked,
+            kind=EventChange.Kind.MOVED_ONLINE,
+            status=locked.status,
+            notice=notice,
+            notice_en=notice_en,
+            previous_days=_days_as_dicts(locked),
+            new_calendar_version=True,
+            also_saved=("attendance_mode", "join_url", "dial_in"),
         )
 
 

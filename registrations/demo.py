@@ -164,6 +164,8 @@ def load_registrations(event: Event) -> int:
                 programme_item_ids=items,
                 diet=["none", "vegetarian", "vegan"][i % 3],
                 visibility=["participants", "public", "nobody"][i % 3],
+                # At a hybrid event every third person joins online; elsewhere the event decides.
+                participation="online" if i % 3 == 2 else "in_person",
             ),
             privacy_acknowledged=True,
             language="de",

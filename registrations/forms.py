@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
@@ -238,6 +240,7 @@ class RegistrationDetailsForm(_Form):
 
 
 REPRESENTATIVE_REQUIRED = ("rep_first_name", "rep_last_name", "rep_email")
+NEEDS_FIELDS = ("participation", "programme_items", "diet", "diet_notes", "accessibility_needs")
 
 
 class RegistrationForm(RegistrationDetailsForm):
@@ -259,15 +262,22 @@ class RegistrationForm(RegistrationDetailsForm):
     rep_last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     rep_email = NormalisedEmailField(label=_("E-mail address"), max_length=254, required=False)
     rep_function = forms.CharField(label=_("Function"), max_length=200, required=False)
+    participation = forms.ChoiceField(
+        label=_("How will you take part?"),
+        choices=Registration.Participation.choices,
+        widget=forms.RadioSelect,
+        help_text=_("In person and online have their own places and waiting lists."),
+    )
     privacy = forms.BooleanField(
         label=_("I have read the privacy notice."),
         required=True,
         error_messages={"required": _("Please confirm that you have read the privacy notice.")},
     )
 
-    def __init__(self, *args, person, **kwargs):
+    def __init__(self, *args, person, mode_places: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+        self._ask_participation(mode_places)
         for name in REPRESENTATIVE_REQUIRED:
             # Required only when a representative attends, so no HTML "required" (the browser
             # would refuse the form of someone attending in person); marked like required fields.
@@ -305,11 +315,7 @@ class RegistrationForm(RegistrationDetailsForm):
             ),
             Fieldset(
                 _("Programme and needs"),
-                *[
-                    f
-                    for f in ["programme_items", "diet", "diet_notes", "accessibility_needs"]
-                    if f in self.fields
-                ],
+                *[f for f in NEEDS_FIELDS if f in self.fields],
             ),
             Fieldset(_("Participant list"), "visibility"),
             Fieldset(_("Message and privacy"), "message", "privacy"),
@@ -329,6 +335,30 @@ class RegistrationForm(RegistrationDetailsForm):
                 except forms.ValidationError as exc:
                     self.add_error(name, exc)
         return data
+
+    def _ask_participation(self, mode_places: dict | None) -> None:
+        """`mode_places`: free places per way of taking part, given for a hybrid event only;
+        without, nobody is asked (the event's mode decides)."""
+        if not mode_places:
+            del self.fields["participation"]
+            return
+        self.fields["participation"].choices = [
+            (value, self._mode_label(label, mode_places.get(value)))
+            for value, label in Registration.Participation.choices
+        ]
+
+    @staticmethod
+    def _mode_label(label, free):
+        if free is None:
+            return label
+        if free == 0:
+            note = gettext("fully booked – waiting list")
+        else:
+            note = ngettext("%(n)d place free", "%(n)d places free", free) % {"n": free}
+        return format_html('{} <span class="text-body-secondary">({})</span>', label, note)
+
+    def details(self) -> Details:
+        return replace(super().details(), participation=self.cleaned_data.get("participation", ""))
 
     def attendee(self) -> Attendee | None:
         data = self.cleaned_data

@@ -17,6 +17,7 @@ from events.models import Event
 from events.seo import absolute_url
 
 from . import services
+from .mail.render import online_access
 from .models import Registration
 from .pages import personal, registration_by_token
 from .selectors import directory
@@ -50,7 +51,9 @@ def manage_ics(request, token):
     if registration.status != Registration.Status.CONFIRMED:
         raise Http404  # a waiting place is no date to put in a calendar yet
     event = registration.event
-    content = build_calendar(event, url=absolute_url(event.get_absolute_url()))
+    content = build_calendar(
+        event, url=absolute_url(event.get_absolute_url()), online=online_access(registration)
+    )
     response = HttpResponse(content, content_type=ics_content_type())
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response

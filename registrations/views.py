@@ -21,6 +21,7 @@ from .forms import (
     ResendManageLinkForm,
     SignInForm,
 )
+from .mail.render import online_access
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
 from .pages import page_language, personal, registration_by_token
@@ -35,7 +36,7 @@ def client_ip(request) -> str:
 
 
 # A service's refusal that concerns one field is shown at that field.
-FIELD_OF_ERROR = {"representative_domain": "rep_email"}
+FIELD_OF_ERROR = {"representative_domain": "rep_email", "participation": "participation"}
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -202,6 +203,7 @@ def register(request, slug):
         event=event,
         person=person,
         free_places=capacity.item_free_places(items),
+        mode_places=capacity.free_places_by_mode(event),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,6 +313,7 @@ def manage(request, token):
             "refusals": refusals,
             "materials": materials.registration_materials(registration),
             "certificate_available": certificates.certificate_available(registration),
+            "online_access": online_access(registration),
         },
         status=400 if refusals or form.errors else 200,
     )

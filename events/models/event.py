@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .attendance import OnlineAttendance
+
 
 class Series(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -91,7 +93,7 @@ class RegistrationState(models.TextChoices):
     CANCELLED = "cancelled", _("event cancelled")
 
 
-class Event(models.Model):
+class Event(OnlineAttendance):
     class Status(models.TextChoices):
         # Named after schema.org's eventStatus values.
         SCHEDULED = "scheduled", _("scheduled")
@@ -146,7 +148,6 @@ class Event(models.Model):
         blank=True,
         help_text=_("What the image shows, for people who cannot see it."),
     )
-    is_online = models.BooleanField(_("online event"), default=False)
     venue_name = models.CharField(_("venue"), max_length=200, blank=True)
     venue_address = models.CharField(_("street address"), max_length=300, blank=True)
     venue_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
@@ -254,12 +255,16 @@ class Event(models.Model):
                 violation_error_message=_("An event cannot replace itself."),
             ),
             models.CheckConstraint(
+                condition=Q(attendance_mode__in=["in_person", "online", "hybrid"]),
+                name="event_attendance_mode_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(image="") | ~Q(image_alt=""),
                 name="event_image_has_alt_text",
                 violation_error_message=_("An image needs a description (alternative text)."),
             ),
             models.CheckConstraint(
-                condition=Q(is_online=True) | ~Q(venue_city="") | Q(published=False),
+                condition=Q(attendance_mode="online") | ~Q(venue_city="") | Q(published=False),
                 name="event_published_has_place",
                 violation_error_message=_("A published event needs a city or must be online."),
             ),

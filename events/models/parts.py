@@ -18,6 +18,7 @@ class EventChange(models.Model):
         RESCHEDULED = "rescheduled", _("rescheduled")
         CANCELLED = "cancelled", _("cancelled")
         REPLACED = "replaced", _("replacement event created")
+        MOVED_ONLINE = "moved_online", _("moved online")
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="changes", verbose_name=_("event")
@@ -35,7 +36,9 @@ class EventChange(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["postponed", "rescheduled", "cancelled", "replaced"]),
+                condition=Q(
+                    kind__in=["postponed", "rescheduled", "cancelled", "replaced", "moved_online"]
+                ),
                 name="event_change_kind_valid",
             ),
         ]

@@ -27,7 +27,8 @@ from events.admin_tools import object_pages
 from events.models import Event
 
 from .. import services
-from ..selectors import overview
+from ..models import Registration
+from ..selectors import capacity, overview
 from .certificates import CertificateSending
 from .event_views import EventRegistrationViews
 from .forms import AnswerDeadlineForm, InviteForm
@@ -47,6 +48,27 @@ class EventCapacityForm(forms.ModelForm):
                 services.event_capacity_check(event=self.instance, capacity_value=value)
             except ValidationError as exc:
                 raise forms.ValidationError(exc.messages) from exc
+        return value
+
+    def clean_online_capacity(self):
+        value = self.cleaned_data.get("online_capacity")
+        if self.instance.pk:
+            try:
+                services.event_capacity_check(
+                    event=self.instance,
+                    capacity_value=value,
+                    participation=Registration.Participation.ONLINE,
+                )
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+        return value
+
+    def clean_attendance_mode(self):
+        value = self.cleaned_data.get("attendance_mode")
+        if self.instance.pk:
+            refusal = capacity.attendance_mode_refusal(event=self.instance, new_mode=value)
+            if refusal:
+                raise forms.ValidationError(refusal)
         return value
 
 
@@ -211,6 +233,10 @@ class EventAdmin(CertificateSending, EventInvitationViews, EventRegistrationView
             )
         if action == "cancel":
             return services.event_cancel_notify(event=event, **notice)
+        if action == "online":
+            return services.event_move_online_notify(
+                event=event, **notice, **forms[1].cleaned_data
+            )
         data = forms[0].cleaned_data
         return services.event_create_replacement_notify(
             event=event,

@@ -221,6 +221,12 @@ class StaffRegistrationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    participation = forms.ChoiceField(
+        label=_("takes part"),
+        choices=[("", "–"), *Registration.Participation.choices],
+        required=False,
+        help_text=_("Hybrid events only (required there); elsewhere the event's mode decides."),
+    )
     diet = forms.ChoiceField(label=_("diet"), choices=Registration.Diet.choices, required=False)
     diet_notes = forms.CharField(label=_("dietary needs, details"), max_length=300, required=False)
     accessibility_needs = forms.CharField(
@@ -274,6 +280,7 @@ class StaffRegistrationForm(forms.Form):
                 diet=data["diet"] or Registration.Diet.NONE,
                 diet_notes=data["diet_notes"],
                 accessibility_needs=data["accessibility_needs"],
+                participation=data["participation"],
             ),
             "privacy_acknowledged": data["privacy_informed"],
             "language": data["language"],
@@ -311,6 +318,7 @@ class RegistrationChangeForm(forms.ModelForm):
             "function",
             *DETAIL_FIELDS,
             "language",
+            "participation",
         ]
 
     def __init__(self, *args, **kwargs):

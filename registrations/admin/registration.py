@@ -83,6 +83,7 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
     list_filter = [
         "event",
         "status",
+        "participation",
         "organisation__kind",
         ProgrammeItemFilter,
         "is_representative",
@@ -125,6 +126,7 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
         ("first_name", "last_name"),
         "email",
         "function",
+        "participation",
         "programme_items",
         ("diet", "diet_notes"),
         "accessibility_needs",
@@ -203,7 +205,15 @@ class RegistrationAdmin(ActionSelectionMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         """Details and side programme through services.registration_update (places, waiting
-        lists and their mails); names and addresses as typed."""
+        lists and their mails); how the person takes part through
+        services.registration_participation_change (the places of each mode); names and
+        addresses as typed."""
+        if "participation" in form.changed_data:
+            services.registration_participation_change(
+                registration=obj,
+                participation=form.cleaned_data["participation"],
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
         if DETAIL_CHANGES.intersection(form.changed_data):
             services.registration_update(
                 registration=obj,

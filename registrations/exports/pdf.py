@@ -23,7 +23,8 @@ def pdf_participant_list(event: Event, queryset: QuerySet) -> bytes:
 
 
 def pdf_sign_in_sheet(event: Event, queryset: QuerySet, *, blank_rows: int = 5) -> bytes:
-    """One sign-in sheet per event day: name, organisation, a column to sign."""
+    """One sign-in sheet per event day: name, organisation, a column to sign; for those who
+    come to the venue (online participants sign nothing on site)."""
     context = _event_context(event)
     return _pdf(
         "registrations/pdf/sign_in_sheet.html",
@@ -31,7 +32,7 @@ def pdf_sign_in_sheet(event: Event, queryset: QuerySet, *, blank_rows: int = 5) 
             **context,
             # An event without days yet still gets one (undated) sheet.
             "sheet_days": context["days"] or [None],
-            "people": list(people(queryset)),
+            "people": list(people(queryset.on_site())),
             "blank_rows": range(blank_rows),
         },
     )
@@ -42,8 +43,9 @@ BADGES_PER_ROW = 2
 
 
 def pdf_badges(event: Event, queryset: QuerySet) -> bytes:
-    """Name badges, 2 × 4 on an A4 page (90 × 55 mm each), with cut lines."""
-    listed = list(people(queryset))
+    """Name badges, 2 × 4 on an A4 page (90 × 55 mm each), with cut lines; for those who come
+    to the venue only."""
+    listed = list(people(queryset.on_site()))
     pages = [
         [
             listed[start + row : start + row + BADGES_PER_ROW]

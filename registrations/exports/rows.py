@@ -47,6 +47,7 @@ def columns(days: list[date]) -> list[Column]:
         Column("diet_notes", _("Dietary needs, details"), 24),
         Column("accessibility_needs", _("Accessibility needs"), 24),
         Column("visibility", _("Visible on the participant list to"), 16),
+        Column("participation", _("Takes part"), 12),
         Column("registered_at", _("Registered at"), 18),
     ]
     cols += [
@@ -74,7 +75,16 @@ ROW_FIELDS = [
     "organisation__name",
     "organisation__kind",
     "organisation__federal_state",
+    "participation",
+    "event__attendance_mode",
 ]
+
+
+def _online(participation: str, mode: str) -> bool:
+    """As `Registration.takes_part_online`, from plain values."""
+    return mode == Event.AttendanceMode.ONLINE or (
+        mode == Event.AttendanceMode.HYBRID and participation == Registration.Participation.ONLINE
+    )
 
 
 def _chunks(queryset: QuerySet) -> Iterator[list[tuple]]:
@@ -118,6 +128,7 @@ class _Labels:
         self.kind = labels(MemberOrganisation.Kind.choices)
         self.state = {**labels(FederalState.choices), "": ""}
         self.choice_status = labels(ProgrammeChoice.Status.choices)
+        self.participation = labels(Registration.Participation.choices)
         self.yes = _("yes")
 
 
@@ -132,6 +143,7 @@ class Row:
     organisation: tuple
     status: str
     diet: str
+    online: bool = False  # takes part online: no catering, badge or sign-in line
 
 
 def rows(queryset: QuerySet, days: list[date]) -> Iterator[Row]:
@@ -146,9 +158,10 @@ def rows(queryset: QuerySet, days: list[date]) -> Iterator[Row]:
         for (
             pk, status, salutation, academic_title, first_name, last_name, function, email,
             is_representative, diet, diet_notes, accessibility_needs, visibility, created_at,
-            org_name, org_kind, org_state,
+            org_name, org_kind, org_state, participation, mode,
         ) in chunk:  # fmt: skip
             number += 1
+            online = _online(participation, mode)
             mine = choices.get(pk, ())
             days_present = present.get(pk, ())
             kind = labels.kind.get(org_kind, org_kind)
@@ -173,6 +186,7 @@ def rows(queryset: QuerySet, days: list[date]) -> Iterator[Row]:
                 diet_notes,
                 accessibility_needs,
                 labels.visibility[visibility],
+                labels.participation["online" if online else "in_person"],
                 created_at.astimezone(tz).replace(tzinfo=None),
             ]
             values += [labels.yes if d in days_present else "" for d in days]
@@ -183,6 +197,7 @@ def rows(queryset: QuerySet, days: list[date]) -> Iterator[Row]:
                 organisation=(org_name, kind, org_state),
                 status=status,
                 diet=diet,
+                online=online,
             )
 
 

@@ -79,7 +79,8 @@ def _write_dicts(sheet, cols, dict_rows) -> None:
 
 def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
     """The attendee workbook: all registrations, one sheet per side programme item, a summary
-    per organisation and the catering summary (confirmed by diet per day).
+    per organisation and the catering summary (confirmed by diet per day, on site only:
+    online participants eat at home).
 
     One pass over the registrations fills every sheet: write-only sheets each stream to their
     own file, so rows can go to several of them as they come.
@@ -97,7 +98,7 @@ def xlsx_bytes(event: Event, queryset: QuerySet) -> bytes:
         _append(main, row.values)
         item_sheets.add(row)
         organisations[row.organisation][row.status] += 1
-        if row.status == Registration.Status.CONFIRMED:
+        if row.status == Registration.Status.CONFIRMED and not row.online:
             diets[row.diet] += 1
     _finish(main, cols, count)
     item_sheets.finish()
@@ -142,7 +143,7 @@ class _ItemSheets:
             place = row.item_statuses[item_id]
             counts = self.places[item_id]
             counts[place] += 1
-            if place == ProgrammeChoice.Status.CONFIRMED:
+            if place == ProgrammeChoice.Status.CONFIRMED and not row.online:
                 counts[f"diet:{row.diet}"] += 1
             counts["rows"] += 1
             number = counts["rows"]

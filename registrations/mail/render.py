@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from events.ics import build_messages
+from events.ics import OnlineAccess, build_messages
 from events.models import Event
 
 from ..models import Invitation, OutboxMessage, ProgrammeChoice, Registration
@@ -38,6 +38,7 @@ TEMPLATES = {
     K.EVENT_RESCHEDULED: ("event_rescheduled", "PUBLISH"),
     K.RECONFIRMATION_REMINDER: ("reconfirmation_reminder", None),
     K.EVENT_CANCELLED: ("event_cancelled", "CANCEL"),
+    K.EVENT_MOVED_ONLINE: ("event_moved_online", "PUBLISH"),
     K.EVENT_CANCELLED_ACCESS: ("event_cancelled_access", None),
     K.REPLACEMENT_INVITATION: ("replacement_invitation", None),
     K.STAFF_MESSAGE: ("staff_message", None),
@@ -87,8 +88,16 @@ def registration_context(registration: Registration) -> dict:
         "event_url": absolute_url(event.get_absolute_url()),
         "deadline": event.reconfirmation_deadline,
         "change_deadline": event.self_service_ends_at,
+        "online_access": online_access(registration),
         **_greeting_context(registration),
     }
+
+
+def online_access(registration: Registration) -> OnlineAccess | None:
+    """The join details, for a confirmed online participant only (`may_join_online`)."""
+    if not registration.may_join_online:
+        return None
+    return OnlineAccess(join_url=registration.event.join_url, dial_in=registration.event.dial_in)
 
 
 def day_list(event) -> str:
@@ -350,6 +359,7 @@ def calendar_attachments(message: OutboxMessage, context: dict, method: str | No
         attendee=(message.recipient, name),
         sequence=personal_sequence(message, event),
         items=items,
+        online=context.get("online_access") if method == "PUBLISH" else None,
     )
     # Django adds the charset itself; naming it here too would write it twice.
     return [(filename, ics, f"text/calendar; method={method}") for filename, ics in files]

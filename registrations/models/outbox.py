@@ -46,6 +46,7 @@ class OutboxMessage(models.Model):
         EVENT_RESCHEDULED = "event_rescheduled", _("event rescheduled")
         RECONFIRMATION_REMINDER = "reconfirmation_reminder", _("reminder to answer")
         EVENT_CANCELLED = "event_cancelled", _("event cancelled")
+        EVENT_MOVED_ONLINE = "event_moved_online", _("event moved online")
         EVENT_CANCELLED_ACCESS = "event_cancelled_access", _("event cancelled (access request)")
         REPLACEMENT_INVITATION = "replacement_invitation", _("invitation to the replacement event")
         STAFF_MESSAGE = "staff_message", _("message from the organisers")

@@ -26,6 +26,11 @@ def _manage_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
+ONLINE_PARTICIPATION = Q(event__attendance_mode=Event.AttendanceMode.ONLINE) | Q(
+    event__attendance_mode=Event.AttendanceMode.HYBRID, participation="online"
+)
+
+
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=Registration.ACTIVE)
@@ -35,6 +40,15 @@ class RegistrationQuerySet(models.QuerySet):
 
     def waiting(self):
         return self.filter(status=Registration.Status.WAITING)
+
+    def online_participants(self):
+        """Who takes part online: everyone at an online event, those who chose so at a hybrid
+        one (at an in-person event nobody, whatever a registration once said)."""
+        return self.filter(ONLINE_PARTICIPATION)
+
+    def on_site(self):
+        """Who comes to the venue: catering, badges and sign-in sheets count these only."""
+        return self.exclude(ONLINE_PARTICIPATION)
 
 
 class Registration(models.Model):
@@ -61,10 +75,22 @@ class Registration(models.Model):
         CONFIRMED = "confirmed", _("attends on the new dates")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
+    class Participation(models.TextChoices):
+        # How a registrant of a hybrid event takes part; elsewhere the event's mode decides.
+        IN_PERSON = "in_person", _("in person")
+        ONLINE = "online", _("online")
+
     ACTIVE = (Status.CONFIRMED, Status.WAITING)
 
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("event")
+    )
+    participation = models.CharField(
+        _("takes part"),
+        max_length=10,
+        choices=Participation.choices,
+        default=Participation.IN_PERSON,
+        help_text=_("Hybrid events: in person or online, each with its own places."),
     )
     registered_by = models.ForeignKey(
         ContactPerson,
@@ -158,6 +184,10 @@ class Registration(models.Model):
                 name="registration_status_valid",
             ),
             models.CheckConstraint(
+                condition=Q(participation__in=["in_person", "online"]),
+                name="registration_participation_valid",
+            ),
+            models.CheckConstraint(
                 condition=Q(diet__in=["none", "vegetarian", "vegan", "other"]),
                 name="registration_diet_valid",
             ),
@@ -212,13 +242,35 @@ class Registration(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
 
+    @property
+    def takes_part_online(self) -> bool:
+        mode = self.event.attendance_mode
+        return mode == Event.AttendanceMode.ONLINE or (
+            mode == Event.AttendanceMode.HYBRID and self.participation == self.Participation.ONLINE
+        )
+
+    @property
+    def participation_label(self) -> str:
+        """How the person takes part, as the event's mode and their choice say."""
+        mode = self.Participation.ONLINE if self.takes_part_online else self.Participation.IN_PERSON
+        return str(mode.label)
+
+    @property
+    def may_join_online(self) -> bool:
+        """The join link and dial-in details are for confirmed online participants only: not
+        for those waiting, nor for those who come to the venue."""
+        return self.status == self.Status.CONFIRMED and self.takes_part_online
+
     def waiting_position(self) -> int | None:
-        """1 for the first on the event's waiting list; None unless waiting."""
+        """1 for the first on the waiting list (at a hybrid event: of the person's mode);
+        None unless waiting."""
         if self.status != self.Status.WAITING:
             return None
         ahead = Registration.objects.filter(
             event_id=self.event_id, status=self.Status.WAITING
         ).filter(Q(created_at__lt=self.created_at) | Q(created_at=self.created_at, pk__lt=self.pk))
+        if self.event.is_hybrid:
+            ahead = ahead.filter(participation=self.participation)
         return ahead.count() + 1
 
 

@@ -12,23 +12,67 @@ from events.models import Event
 from ..models import MemberOrganisation, ProgrammeChoice, Registration
 
 
-def confirmed_count(event: Event) -> int:
-    """Registrations holding a place at the event."""
-    return Registration.objects.confirmed().filter(event=event).count()
+def modes(event: Event) -> list[str | None]:
+    """The pools of places of an event: at a hybrid event one per way of taking part (in
+    person, online), each with its own capacity and waiting list; elsewhere one (None)."""
+    if event.is_hybrid:
+        return list(Registration.Participation.values)
+    return [None]
 
 
-def event_is_full(event: Event, confirmed: int | None = None) -> bool:
-    if event.capacity is None:
+def mode_of(event: Event, participation: str) -> str | None:
+    """The pool a registration with this participation counts in."""
+    return participation if event.is_hybrid else None
+
+
+def mode_capacity(event: Event, participation: str | None = None) -> int | None:
+    """The capacity of one pool (None: no limit); online places of a hybrid event have their
+    own, in-person places and the single pool of other events the event's capacity."""
+    if event.is_hybrid and participation == Registration.Participation.ONLINE:
+        return event.online_capacity
+    return event.capacity
+
+
+def _in_pool(registrations, event: Event, participation: str | None):
+    if event.is_hybrid and participation is not None:
+        return registrations.filter(participation=participation)
+    return registrations
+
+
+def confirmed_count(event: Event, participation: str | None = None) -> int:
+    """Registrations holding a place at the event (in one pool of a hybrid event)."""
+    return _in_pool(
+        Registration.objects.confirmed().filter(event=event), event, participation
+    ).count()
+
+
+def event_is_full(
+    event: Event, confirmed: int | None = None, participation: str | None = None
+) -> bool:
+    """Whether the pool is full; for a hybrid event without a pool named, whether every pool
+    is (registration is open while one of them has places)."""
+    if event.is_hybrid and participation is None:
+        return all(event_is_full(event, participation=mode) for mode in modes(event))
+    limit = mode_capacity(event, participation)
+    if limit is None:
         return False
-    confirmed = confirmed_count(event) if confirmed is None else confirmed
-    return confirmed >= event.capacity
+    confirmed = confirmed_count(event, participation) if confirmed is None else confirmed
+    return confirmed >= limit
 
 
-def event_free_places(event: Event) -> int | None:
-    """Free places at the event (None: no limit); never below zero."""
-    if event.capacity is None:
+def event_free_places(event: Event, participation: str | None = None) -> int | None:
+    """Free places in the pool (None: no limit); never below zero."""
+    limit = mode_capacity(event, participation)
+    if limit is None:
         return None
-    return max(0, event.capacity - confirmed_count(event))
+    return max(0, limit - confirmed_count(event, participation))
+
+
+def free_places_by_mode(event: Event) -> dict[str, int | None]:
+    """Free places per way of taking part of a hybrid event (empty for other events)."""
+    if not event.is_hybrid:
+        return {}
+    return {mode: event_free_places(event, mode) for mode in modes(event)}
 
 
 def item_free_places(items) -> dict[int, int | None]:
@@ -64,9 +108,10 @@ def organisation_places_used(*, event: Event, organisation: MemberOrganisation) 
     return Registration.objects.active().filter(event=event, organisation=organisation).count()
 
 
-def waiting_list(event: Event):
-    """The event's waiting list, first come first served."""
-    return Registration.objects.waiting().filter(event=event).order_by("created_at", "pk")
+def waiting_list(event: Event, participation: str | None = None):
+    """The event's waiting list (of one pool at a hybrid event), first come first served."""
+    waiting = Registration.objects.waiting().filter(event=event)
+    return _in_pool(waiting, event, participation).order_by("created_at", "pk")
 
 
 def item_waiting_list(item):
@@ -83,14 +128,30 @@ def item_waiting_list(item):
     )
 
 
-def capacity_refusal(*, event: Event, item=None, new_capacity: int | None) -> str | None:
+def _confirmed_in_capacity(event: Event, *, online: bool) -> int:
+    """The confirmed places a capacity covers: the online ones (none yet at an in-person event
+    made hybrid in the same save), the on-site ones of a hybrid event, or all."""
+    confirmed = Registration.objects.confirmed().filter(event=event)
+    if online:
+        return confirmed.online_participants().count()
+    return (confirmed.on_site() if event.is_hybrid else confirmed).count()
+
+
+def capacity_refusal(
+    *, event: Event, item=None, new_capacity: int | None, participation: str | None = None
+) -> str | None:
     """Why a new capacity cannot be set, or None: never below the places already confirmed,
-    so nobody loses a confirmed place by an edit."""
-    current = (item if item is not None else event).capacity
+    so nobody loses a confirmed place by an edit. `participation`: the online capacity of a
+    hybrid event (counting online places only); otherwise the event's or the item's."""
+    online = participation == Registration.Participation.ONLINE
+    if item is not None:
+        current = item.capacity
+    else:
+        current = event.online_capacity if online else event.capacity
     if new_capacity is None or (current is not None and new_capacity >= current):
         return None  # not lowered: staff may save other fields of an overbooked event
     if item is None:
-        taken = confirmed_count(event) if event.pk else 0
+        taken = _confirmed_in_capacity(event, online=online) if event.pk else 0
     else:
         taken = item_confirmed_counts(event).get(item.pk, 0) if item.pk else 0
     if new_capacity < taken:
@@ -98,4 +159,24 @@ def capacity_refusal(*, event: Event, item=None, new_capacity: int | None) -> st
             "The capacity cannot be lower than the %(taken)d places already confirmed. "
             "Cancel registrations first if places must go."
         ) % {"taken": taken}
+    return None
+
+
+def attendance_mode_refusal(*, event: Event, new_mode: str) -> str | None:
+    """Why the attendance mode cannot be changed in a form, or None. With people registered,
+    moving online is the lifecycle step that tells them, and nobody who chose to join online
+    is silently turned into someone expected at the venue."""
+    if new_mode == event.attendance_mode or not event.pk:
+        return None
+    active = Registration.objects.active().filter(event=event)
+    if new_mode == Event.AttendanceMode.ONLINE and active.exists():
+        return _(
+            "People are registered for this event: use “Switch to online” (under “Change "
+            "status or dates”), which tells each of them."
+        )
+    if new_mode == Event.AttendanceMode.IN_PERSON and active.online_participants().exists():
+        return _(
+            "Some registrants take part online. Cancel or move them first; an in-person "
+            "event has no online places."
+        )
     return None

@@ -24,7 +24,7 @@ def checkin_list(*, event: Event, day: date, query: str = ""):
             event=event,
             status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING],
         )
-        .select_related("organisation")
+        .select_related("organisation", "event")
         .annotate(present=Exists(Attendance.objects.filter(registration=OuterRef("pk"), day=day)))
         .order_by(
             Case(When(status=Registration.Status.WAITING, then=1), default=0),

@@ -17,6 +17,7 @@ class LifecycleStep(models.TextChoices):
     RESCHEDULE = "reschedule", gettext_lazy("reschedule")
     CANCEL = "cancel", gettext_lazy("cancel")
     REPLACEMENT = "replacement", gettext_lazy("replacement event")
+    ONLINE = "online", gettext_lazy("switch to online")
 
 
 def active_registrations(event: Event):

@@ -17,6 +17,7 @@ from .invitations import (
 from .lifecycle import (
     event_cancel_notify,
     event_create_replacement_notify,
+    event_move_online_notify,
     event_postpone_notify,
     event_reschedule_notify,
     lifecycle_mails,
@@ -27,6 +28,7 @@ from .lifecycle import (
 )
 from .links import confirmation_resend, manage_link_resend, manage_links_send
 from .messages import event_reminders_send, outbox_retry, staff_message_send
+from .participation import registration_participation_change
 from .preview import MailPreview, mails_preview
 from .privacy import (
     person_erase,
@@ -68,6 +70,7 @@ __all__ = [
     "event_capacity_check",
     "event_capacity_set",
     "event_create_replacement_notify",
+    "event_move_online_notify",
     "event_postpone_notify",
     "event_reminders_send",
     "event_reschedule_notify",
@@ -95,6 +98,7 @@ __all__ = [
     "registration_carry_over",
     "registration_confirm_from_waiting_list",
     "registration_create",
+    "registration_participation_change",
     "registration_reconfirm",
     "registration_update",
     "registrations_anonymise_expired",

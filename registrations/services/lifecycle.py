@@ -24,7 +24,8 @@ from ..models import Attendance, OutboxMessage, ProgrammeChoice, Registration
 from ..selectors import recipients
 from ..selectors.recipients import LifecycleStep
 from .invitations import invitation_mail
-from .places import choices_set_status, event_lock
+from .participation import registrations_move_online
+from .places import choices_set_status, event_lock, places_fill
 from .registration import (
     Attendee,
     Details,
@@ -38,6 +39,7 @@ KIND = {
     LifecycleStep.RESCHEDULE: OutboxMessage.Kind.EVENT_RESCHEDULED,
     LifecycleStep.CANCEL: OutboxMessage.Kind.EVENT_CANCELLED,
     LifecycleStep.REPLACEMENT: OutboxMessage.Kind.REPLACEMENT_INVITATION,
+    LifecycleStep.ONLINE: OutboxMessage.Kind.EVENT_MOVED_ONLINE,
 }
 
 
@@ -79,6 +81,24 @@ def event_postpone_notify(*, event: Event, notice: str, notice_en: str = "") -> 
     with transaction.atomic():
         change = event_services.event_postpone(event=event, notice=notice, notice_en=notice_en)
         outbox.queue(lifecycle_mails(event=event, step=LifecycleStep.POSTPONE))
+        return change
+
+
+def event_move_online_notify(
+    *, event: Event, notice: str, notice_en: str = "", join_url: str = "", dial_in: str = ""
+) -> EventChange:
+    """The event takes place online: registrations stay and become online participations,
+    whoever waits keeps waiting for a place as the capacity allows, and everyone is told
+    (confirmed online participants find the join details on their manage page, in the
+    reminder and in their calendar)."""
+    with transaction.atomic():
+        change = event_services.event_move_online(
+            event=event, notice=notice, notice_en=notice_en, join_url=join_url, dial_in=dial_in
+        )
+        locked = event_lock(event)
+        registrations_move_online(event=locked)
+        places_fill(locked)
+        outbox.queue(lifecycle_mails(event=event, step=LifecycleStep.ONLINE))
         return change
 
 

@@ -64,15 +64,18 @@ def registration_give_place(registration: Registration) -> None:
 
 
 def places_fill(event: Event) -> list[Registration]:
-    """Fill free places from the waiting lists, oldest first: the event's, then each item's."""
+    """Fill free places from the waiting lists, oldest first: the event's (at a hybrid event
+    each pool's from its own list, so a freed place online never goes to someone waiting to
+    come in person), then each item's."""
     promoted: list[Registration] = []
     if event.status == Event.Status.CANCELLED:
         return promoted
-    free = capacity.event_free_places(event)
-    waiting = capacity.waiting_list(event)
-    for registration in waiting if free is None else waiting[:free]:
-        registration_give_place(registration)
-        promoted.append(registration)
+    for mode in capacity.modes(event):
+        free = capacity.event_free_places(event, mode)
+        waiting = capacity.waiting_list(event, mode)
+        for registration in waiting if free is None else waiting[:free]:
+            registration_give_place(registration)
+            promoted.append(registration)
     item_places_fill(event)
     return promoted
 

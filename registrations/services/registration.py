@@ -5,7 +5,7 @@ transaction: every write that can change who holds a place takes that lock first
 requests are serialised per event and a capacity can never be exceeded.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from ..models import ContactPerson, OutboxMessage, ProgrammeChoice, Registration
 from ..selectors import capacity, deadlines, registering
 from ..text import normalise_email
 from .invitations import invitation_mark_registered
+from .participation import participation_for
 from .places import (
     choices_add,
     choices_set_status,
@@ -66,6 +67,7 @@ class Details:
     accessibility_needs: str = ""
     visibility: str = Registration.Visibility.NOBODY
     message: str = ""
+    participation: str = ""  # in person or online, asked at a hybrid event only
 
     @classmethod
     def of(cls, registration: Registration) -> "Details":
@@ -77,6 +79,7 @@ class Details:
             accessibility_needs=registration.accessibility_needs,
             visibility=registration.visibility,
             message=registration.message,
+            participation=registration.participation,
         )
 
 
@@ -117,12 +120,22 @@ def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
 
 
 def _check_places(
-    event: Event, *, email: str, registered_by: ContactPerson, override_limit: bool = False
+    event: Event,
+    details: Details,
+    *,
+    email: str,
+    registered_by: ContactPerson,
+    override: bool = False,
 ) -> bool:
     """Refuse what the rules refuse; return whether the newcomer must wait. Caller holds the
-    event lock. Free places go to those already waiting before anyone new gets one."""
+    event lock. Free places go to those already waiting before anyone new gets one; at a
+    hybrid event places and waiting list are those of the way the newcomer takes part."""
     places_fill(event)
-    full = capacity.event_is_full(event) or capacity.waiting_list(event).exists()
+    pool = capacity.mode_of(event, details.participation)
+    full = (
+        capacity.event_is_full(event, participation=pool)
+        or capacity.waiting_list(event, pool).exists()
+    )
     state = event.registration_state(is_full=full)
     if state not in (RegistrationState.OPEN, RegistrationState.WAITING_LIST):
         raise RegistrationError(_refusal(state), code=str(state))
@@ -130,7 +143,7 @@ def _check_places(
     organisation = registered_by.organisation
     limit = capacity.organisation_limit(event=event, organisation=organisation)
     used = capacity.organisation_places_used(event=event, organisation=organisation)
-    if used >= limit and not override_limit:
+    if used >= limit and not override:
         raise RegistrationError(
             _("Your organisation has reached its limit of %(limit)d participants for this event.")
             % {"limit": limit},
@@ -207,8 +220,9 @@ def registration_create(
     with transaction.atomic():
         locked = event_lock(event)
         items = _clean_details(locked, details)
+        details = replace(details, participation=participation_for(locked, details.participation))
         must_wait = _check_places(
-            locked, email=email, registered_by=registered_by, override_limit=override_limit
+            locked, details, email=email, registered_by=registered_by, override=override_limit
         )
         if not carried_over:
             rate_limit_changes(keys=[f"person:{registered_by.pk}"])
@@ -224,7 +238,7 @@ def registration_create(
             email=email,
             function=attendee.function,
             status=Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED,
-            **_detail_fields(details),
+            **_detail_fields(details, CREATED_FIELDS),
             privacy_acknowledged_at=timezone.now(),
             language=language,
         )
@@ -236,11 +250,14 @@ def registration_create(
         return registration
 
 
-def _detail_fields(details: Details) -> dict:
-    return {name: getattr(details, name) for name in DETAIL_FIELDS}
+def _detail_fields(details: Details, names: tuple[str, ...] | None = None) -> dict:
+    return {name: getattr(details, name) for name in names or DETAIL_FIELDS}
 
 
 DETAIL_FIELDS = ("diet", "diet_notes", "accessibility_needs", "visibility", "message")
+# Chosen once, at registration: how a registrant of a hybrid event takes part (staff move
+# people between the ways, `services.participation`).
+CREATED_FIELDS = (*DETAIL_FIELDS, "participation")
 
 
 def _refusal(state: RegistrationState) -> str:
@@ -347,37 +364,49 @@ def places_refill(*, event: Event) -> list[Registration]:
 
 
 def event_capacity_check(
-    *, event: Event, capacity_value: int | None, item: ProgrammeItem | None = None
+    *,
+    event: Event,
+    capacity_value: int | None,
+    item: ProgrammeItem | None = None,
+    participation: str | None = None,
 ) -> None:
     """Refuse a capacity below the places already confirmed, counted under the event's lock.
 
     For a form that saves the capacity itself (the admin change form and its items inline):
     called inside the transaction that saves, the lock keeps anyone from taking a place
-    between this count and the save.
+    between this count and the save. `participation` online: the online capacity of a hybrid
+    event.
     """
     with transaction.atomic():
         locked = event_lock(event)
-        refusal = capacity.capacity_refusal(event=locked, item=item, new_capacity=capacity_value)
+        refusal = capacity.capacity_refusal(
+            event=locked, item=item, new_capacity=capacity_value, participation=participation
+        )
         if refusal:
             raise RegistrationError(refusal, code="capacity_below_confirmed")
 
 
 def event_capacity_set(
-    *, event: Event, capacity_value: int | None, item: ProgrammeItem | None = None
+    *,
+    event: Event,
+    capacity_value: int | None,
+    item: ProgrammeItem | None = None,
+    participation: str | None = None,
 ) -> None:
-    """Set the capacity of the event (or of one of its items) and give freed places to those
-    waiting. A capacity below the places already confirmed is refused."""
+    """Set the capacity of the event (or of one of its items; `participation` online: the
+    online places of a hybrid event) and give freed places to those waiting for them. A
+    capacity below the places already confirmed is refused."""
     with transaction.atomic():
         locked = event_lock(event)
-        refusal = capacity.capacity_refusal(event=locked, item=item, new_capacity=capacity_value)
+        refusal = capacity.capacity_refusal(
+            event=locked, item=item, new_capacity=capacity_value, participation=participation
+        )
         if refusal:
             raise RegistrationError(refusal, code="capacity_below_confirmed")
+        field = "online_capacity" if participation == "online" and not item else "capacity"
         # Saved, not updated: the event's history records the new capacity now.
         target = ProgrammeItem.objects.get(pk=item.pk, event=locked) if item else locked
-        target.capacity = capacity_value
-        target.save(update_fields=["capacity"] if item else ["capacity", "updated_at"])
-        if item is not None:
-            item.capacity = capacity_value
-        else:
-            event.capacity = capacity_value
+        setattr(target, field, capacity_value)
+        target.save(update_fields=[field] if item else [field, "updated_at"])
+        setattr(item if item is not None else event, field, capacity_value)
         places_fill(locked)

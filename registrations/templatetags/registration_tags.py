@@ -58,9 +58,18 @@ def registration_box(context, event):
         "participant_materials": participant_only_materials(event) if sees_participants else [],
         "event": event,
         "state": state,
-        "free": None if event.capacity is None else max(0, event.capacity - confirmed),
+        "free": None
+        if event.capacity is None or event.is_hybrid
+        else max(0, event.capacity - confirmed),
+        "free_by_mode": free_by_mode(event),
         "request": context.get("request"),
     }
+
+
+def free_by_mode(event) -> list[tuple[str, int | None]]:
+    """(label, free places) per way of taking part of a hybrid event; empty otherwise."""
+    labels = dict(Registration.Participation.choices)
+    return [(labels[mode], free) for mode, free in capacity.free_places_by_mode(event).items()]
 
 
 @register.inclusion_tag("registrations/includes/organisation_allowance.html", takes_context=True)

@@ -57,6 +57,9 @@ def test_contact_person_signs_in_registers_and_cancels(demo, live_server, page):
     expect(full_item).to_have_accessible_name(re.compile("ausgebucht – Warteliste"))
     form.locator("select[name='diet']").select_option("vegetarian")
     form.get_by_role("radio", name="andere Teilnehmende dieser Veranstaltung").check()
+    # The demo's upcoming meeting is hybrid: how the person takes part, with places per way.
+    expect(form.get_by_role("group", name=re.compile("Wie nehmen Sie teil"))).to_be_visible()
+    form.get_by_role("radio", name=re.compile("^vor Ort")).check()
     submit = form.get_by_role("button", name="Jetzt anmelden")
     submit.click()
 
@@ -99,6 +102,7 @@ def test_contact_person_signs_in_registers_and_cancels(demo, live_server, page):
     registration = manage_tokens.registration_for(manage_url.strip("/").split("/")[-1])
     assert registration.diet == Registration.Diet.VEGETARIAN
     assert registration.visibility == Registration.Visibility.PARTICIPANTS
+    assert registration.participation == Registration.Participation.IN_PERSON
     assert sorted(c.item.title for c in registration.programme_choices.all()) == [
         "Abendempfang",
         "Exkursion",

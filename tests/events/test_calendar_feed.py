@@ -26,7 +26,7 @@ def events():
     )
     OrganiserContactFactory(event=two_days, email="anmeldung@difu.example.org")
     online = EventFactory(
-        slug="online-2030", title="Online 2030", is_online=True, days=[date(2030, 11, 26)]
+        slug="online-2030", title="Online 2030", attendance_mode="online", days=[date(2030, 11, 26)]
     )
     cancelled = EventFactory(slug="abgesagt-2030", title="Abgesagt", days=[date(2030, 9, 1)])
     event_cancel(event=cancelled, notice="")

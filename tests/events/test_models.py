@@ -91,9 +91,9 @@ def test_an_event_cannot_replace_itself():
 @pytest.mark.django_db
 def test_a_published_event_needs_a_city_or_must_be_online():
     with pytest.raises(IntegrityError), transaction.atomic():
-        _event(venue_city="", is_online=False, published=True)
-    _event(venue_city="", is_online=True, published=True)
-    _event(venue_city="", is_online=False, published=False)
+        _event(venue_city="", attendance_mode="in_person", published=True)
+    _event(venue_city="", attendance_mode="online", published=True)
+    _event(venue_city="", attendance_mode="in_person", published=False)
     assert Event.objects.count() == 2
 
 

@@ -451,7 +451,9 @@ def test_ics_marks_postponed_tentative_and_cancelled_cancelled(client, seed):
 
 
 def test_ics_of_a_single_day_online_event(client):
-    event = EventFactory(title="Online-Treffen", is_online=True, days=[date(2020, 11, 26)])
+    event = EventFactory(
+        title="Online-Treffen", attendance_mode="online", days=[date(2020, 11, 26)]
+    )
     (vevent,) = _vevents(client.get(f"/veranstaltungen/{event.slug}/kalender.ics"))
     assert str(vevent["SUMMARY"]) == "Online-Treffen"
     assert str(vevent["LOCATION"]) == "Online"
@@ -514,7 +516,7 @@ def test_jsonld_event_status(client, seed, action, status_url):
 
 
 def test_jsonld_of_an_online_event_with_a_fee(client):
-    event = EventFactory(is_online=True, is_free=False)
+    event = EventFactory(attendance_mode="online", is_free=False)
     data = _jsonld(client.get(event.get_absolute_url()))
     assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert data["location"] == {"@type": "VirtualLocation", "url": data["url"]}

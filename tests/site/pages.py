@@ -59,6 +59,10 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
     registration = Registration.objects.filter(
         event=upcoming, registered_by=person
     ).first() or RegistrationFactory(event=upcoming, registered_by=person)
+    # The demo's upcoming meeting is hybrid: one of its confirmed online participants.
+    online = Registration.objects.filter(
+        event=upcoming, participation="online", status="confirmed"
+    ).first() or RegistrationFactory(event=upcoming, participation="online")
     token = sign_in_tokens.make_token(person)
     # The demo contact attended the 2019 meeting: materials and a certificate on the manage page.
     attended = Registration.objects.get(event=past, registered_by=person)
@@ -168,6 +172,12 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
                 "manage",
                 f"{prefix}/anmeldung/{manage_tokens.make_token(registration)}/",
                 personal=True,
+            ),
+            Page(
+                "manage, online participant",
+                f"{prefix}/anmeldung/{manage_tokens.make_token(online)}/",
+                personal=True,
+                shows='id="join-online"',
             ),
             Page(
                 "cancel question",

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from events.demo import load_events
+from events.demo_online import make_hybrid
 from registrations.demo import (
     DEMO_CONTACT_EMAIL,
     load_attendance,
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             events = load_events()
             load_members()
+            make_hybrid(events.get("upcoming"))
             load_registrations(events["upcoming"])
             load_invitations(events["upcoming"])
             roles = load_staff()
