@@ -57,6 +57,7 @@ class OutboxMessage(models.Model):
         REGISTRATION_CHANGED = "registration_changed", _("registration changed")
         REPRESENTATIVE_NOTICE = "representative_notice", _("notice about a representative")
         STAFF_NOTICE = "staff_notice", _("news for the organisers")
+        EMAIL_CHANGE = "email_change", _("confirmation of a new e-mail address")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
