@@ -92,6 +92,38 @@ def _history_reason(text: str, **values) -> str:
         return _(text) % values
 
 
+def _take_over(old: Registration, attendee: Attendee, email: str) -> Registration:
+    """The colleague's registration: the place as it stands and the side programme held."""
+    new = Registration(
+        event_id=old.event_id,
+        registered_by_id=old.registered_by_id,
+        organisation_id=old.organisation_id,
+        is_representative=email != old.registered_by.email,
+        salutation=attendee.salutation,
+        academic_title=attendee.academic_title.strip(),
+        first_name=attendee.first_name.strip(),
+        last_name=attendee.last_name.strip(),
+        email=email,
+        function=attendee.function.strip(),
+        status=old.status,
+        created_at=old.created_at,  # keeps the waiting-list position
+        privacy_acknowledged_at=timezone.now(),
+        language=old.language,
+    )
+    new._change_reason = _history_reason(
+        gettext_noop("Took over the place of registration %(pk)s"), pk=old.pk
+    )
+    new.save()
+    held = list(old.programme_choices.active())
+    ProgrammeChoice.objects.bulk_create(
+        ProgrammeChoice(
+            registration=new, item_id=c.item_id, status=c.status, created_at=c.created_at
+        )
+        for c in held
+    )
+    return new
+
+
 def registration_substitute(*, registration: Registration, attendee: Attendee) -> Registration:
     """Hand the place to a colleague of the same organisation.
 
@@ -118,33 +150,8 @@ def registration_substitute(*, registration: Registration, attendee: Attendee) -
         _check_address(old, email)
         _check_colleague(old, email)
         rate_limit_changes(keys=[f"person:{old.registered_by_id}", f"link:{old.pk}"])
-        new = Registration(
-            event_id=old.event_id,
-            registered_by_id=old.registered_by_id,
-            organisation_id=old.organisation_id,
-            is_representative=email != old.registered_by.email,
-            salutation=attendee.salutation,
-            academic_title=attendee.academic_title.strip(),
-            first_name=attendee.first_name.strip(),
-            last_name=attendee.last_name.strip(),
-            email=email,
-            function=attendee.function.strip(),
-            status=old.status,
-            created_at=old.created_at,  # keeps the waiting-list position
-            privacy_acknowledged_at=timezone.now(),
-            language=old.language,
-        )
-        new._change_reason = _history_reason(
-            gettext_noop("Took over the place of registration %(pk)s"), pk=old.pk
-        )
-        new.save()
+        new = _take_over(old, attendee, email)
         held = list(old.programme_choices.active())
-        ProgrammeChoice.objects.bulk_create(
-            ProgrammeChoice(
-                registration=new, item_id=c.item_id, status=c.status, created_at=c.created_at
-            )
-            for c in held
-        )
         choices_set_status(held, ProgrammeChoice.Status.CANCELLED)
         old.status, old.cancelled_at = Registration.Status.CANCELLED, timezone.now()
         old._change_reason = _history_reason(
