@@ -23,7 +23,16 @@ def _title_field():
     )
 
 
-class _PersonForm(SiteForm):
+class _ManageForm(SiteForm):
+    """One of several forms on the manage page: its prefix keeps field and button ids apart."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        button = self.helper.inputs[0]
+        button.name, button.id = self.prefix, f"submit-id-{self.prefix}"
+
+
+class _PersonForm(_ManageForm):
     """Name, title and function, checked as the registration form checks a representative's
     (no control characters; a text a spreadsheet would run stays text in every export)."""
 
@@ -106,7 +115,7 @@ class CorrectDetailsForm(_PersonForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class EmailChangeForm(SiteForm):
+class EmailChangeForm(_ManageForm):
     submit_label = _("Send confirmation link")
 
     email = NormalisedEmailField(
