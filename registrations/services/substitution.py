@@ -107,6 +107,9 @@ def _take_over(old: Registration, attendee: Attendee, email: str) -> Registratio
         function=attendee.function.strip(),
         status=old.status,
         created_at=old.created_at,  # keeps the waiting-list position
+        # After new dates the answer the place owes (or gave) stays with the place.
+        reconfirmation=old.reconfirmation,
+        reconfirmed_at=old.reconfirmed_at,
         privacy_acknowledged_at=timezone.now(),
         language=old.language,
     )

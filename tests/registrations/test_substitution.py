@@ -134,3 +134,14 @@ def test_correcting_the_name_keeps_the_address_and_refuses_control_characters():
 
     registration.refresh_from_db()
     assert (registration.full_name, registration.email) == ("Dr. Anna Neuname", email)
+
+
+def test_a_place_that_owes_an_answer_to_new_dates_hands_that_on():
+    registration = register(EventFactory(), ContactPersonFactory())
+    Registration.objects.filter(pk=registration.pk).update(
+        reconfirmation=Registration.Reconfirmation.PENDING
+    )
+
+    new = registration_substitute(registration=registration, attendee=COLLEAGUE)
+
+    assert new.reconfirmation == Registration.Reconfirmation.PENDING
