@@ -80,7 +80,9 @@ def _manage_forms(registration, token: str, bound: dict) -> dict:
         "email_form": bound.get("email_form") or EmailChangeForm(),
         "substitute_form": bound.get("substitute_form") or SubstituteForm(),
     }
+    # Explicit actions: the page may be the answer to another form's address.
     for key, view in (
+        ("details_form", "manage"),
         ("correct_form", "manage_correct"),
         ("email_form", "manage_email"),
         ("substitute_form", "manage_substitute"),
@@ -104,6 +106,7 @@ def _manage_page(request, registration, token: str, *, bound=None, refusals=()):
             "choices": [c for c in registration.programme_choices.all() if c.is_active],
             "form": failed or forms["details_form"],
             **forms,
+            "manage_path": reverse("registrations:manage", kwargs={"token": token}),
             "can_change": deadlines.can_change(registration),
             "deadline": deadlines.change_deadline(event),
             "colleague_domains": registering.representative_domains(registration.registered_by),

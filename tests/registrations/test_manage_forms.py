@@ -99,6 +99,17 @@ def test_before_the_deadline_the_page_offers_both_forms_each_posting_to_its_own_
     assert " style=" not in page
 
 
+def test_after_a_failed_form_the_other_forms_still_post_to_their_own_address(client, event, person):
+    registration = registered(event, person)
+    url = manage_url(registration)
+
+    page = html(client.post(f"{url}platz-uebergeben/", colleague(**{"sub-email": "kai@"})))
+
+    assert page.count(f'action="{url}"') == 2  # programme and needs, cancelling
+    assert f'action="{url}angaben/"' in page and f'action="{url}e-mail/"' in page
+    assert 'value="Kai"' in page  # what was typed stays
+
+
 def test_the_manage_page_query_count_stays_pinned_with_the_new_forms(
     client, django_assert_max_num_queries
 ):
