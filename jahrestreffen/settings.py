@@ -289,6 +289,8 @@ SIGN_IN_LINK_MAX_AGE = env.int("SIGN_IN_LINK_MAX_AGE", default=30 * 60)
 SIGN_IN_RATE_WINDOW = env.int("SIGN_IN_RATE_WINDOW", default=15 * 60)
 SIGN_IN_RATE_PER_ADDRESS = env.int("SIGN_IN_RATE_PER_ADDRESS", default=5)
 SIGN_IN_RATE_PER_IP = env.int("SIGN_IN_RATE_PER_IP", default=30)
+# A registrant's new e-mail address is taken once its owner follows the link mailed to it.
+EMAIL_CHANGE_LINK_MAX_AGE = env.int("EMAIL_CHANGE_LINK_MAX_AGE", default=48 * 60 * 60)
 # Registrations and cancellations send mail to the address typed in: at most this many per
 # contact person (and per manage link) in the window, so the form is no mail relay.
 REGISTRATION_RATE_PER_PERSON = env.int("REGISTRATION_RATE_PER_PERSON", default=20)

@@ -29,7 +29,7 @@ class NormalisedEmailField(forms.EmailField):
             raise forms.ValidationError(NON_ASCII_MAILBOX, code="non_ascii_mailbox")
 
 
-class _Form(forms.Form):
+class SiteForm(forms.Form):
     """Forms render with crispy-forms; every field says what it is for."""
 
     submit_label = _("Send")
@@ -59,7 +59,7 @@ class _Form(forms.Form):
         return data
 
 
-class SignInForm(_Form):
+class SignInForm(SiteForm):
     submit_label = _("Send sign-in link")
 
     email = NormalisedEmailField(
@@ -70,7 +70,7 @@ class SignInForm(_Form):
     )
 
 
-class InvitationDeclineForm(_Form):
+class InvitationDeclineForm(SiteForm):
     """ "I cannot attend", with a colleague the person may name; the colleague gets no mail
     from this (staff decide whether to add them to the directory)."""
 
@@ -93,7 +93,7 @@ class InvitationDeclineForm(_Form):
     )
 
 
-class AccessRequestForm(_Form):
+class AccessRequestForm(SiteForm):
     submit_label = _("Request access")
 
     salutation = forms.ChoiceField(
@@ -144,7 +144,7 @@ def clean_text(value: str) -> str:
     return value.strip()
 
 
-class RegistrationDetailsForm(_Form):
+class RegistrationDetailsForm(SiteForm):
     """Side programme and needs: shared by the registration form and the manage page."""
 
     submit_label = _("Save changes")
@@ -373,13 +373,13 @@ class RegistrationForm(RegistrationDetailsForm):
         )
 
 
-class ResendManageLinkForm(_Form):
+class ResendManageLinkForm(SiteForm):
     submit_label = _("Send me my link again")
 
     email = NormalisedEmailField(label=_("E-mail address of the registration"), max_length=254)
 
 
-class CertificateCheckForm(_Form):
+class CertificateCheckForm(SiteForm):
     submit_label = _("Check")
 
     code = forms.CharField(

@@ -26,7 +26,9 @@ def registration_by_token(token) -> Registration:
     token."""
     registration = manage_tokens.registration_for(
         token,
-        Registration.objects.select_related("event", "organisation").prefetch_related(
+        Registration.objects.select_related(
+            "event", "organisation", "registered_by__organisation"
+        ).prefetch_related(
             "event__days",
             "event__programme_items",
             Prefetch("programme_choices", queryset=ProgrammeChoice.objects.select_related("item")),

@@ -197,3 +197,71 @@ def _invalid_invitation() -> InvitationLinkError:
 
 
 invitation_tokens = InvitationTokenGenerator()
+
+
+class EmailChangeLinkError(ValidationError):
+    """A link to confirm a new address that is expired, used, tampered with, or for a
+    registration whose address changed since."""
+
+
+def _invalid_email_change() -> EmailChangeLinkError:
+    return EmailChangeLinkError(
+        _(
+            "This confirmation link is not valid or has already been used. Please enter the "
+            "new address on your registration page again."
+        ),
+        code="invalid",
+    )
+
+
+class EmailChangeTokenGenerator:
+    """The link in the mail that confirms a registrant's new address: signed, nothing stored.
+
+    The signature (HMAC with SECRET_KEY, via `django.core.signing`) covers
+    - the registration's id and the new address: the link sets exactly that address on
+      exactly that registration, and nobody can swap in another;
+    - a digest of the address the registration has now and its manage nonce: once the address
+      changed (through this link or another), every such link is void, so it works once; a
+      new nonce (a new manage link) voids it too. Only a digest, so the link does not tell
+      the new address what the old one was;
+    - the time it was made: it expires after EMAIL_CHANGE_LINK_MAX_AGE.
+    """
+
+    salt = "registrations.email-change"
+
+    @staticmethod
+    def _state(registration: Registration) -> str:
+        state = f"{registration.pk}:{registration.email}:{registration.manage_nonce}"
+        return salted_hmac("registrations.email-change.state", state).hexdigest()[:24]
+
+    def make_token(self, registration: Registration, email: str) -> str:
+        data = {"r": registration.pk, "e": email, "s": self._state(registration)}
+        return signing.dumps(data, salt=self.salt)
+
+    def check_token(self, token: str) -> tuple[Registration, str, str]:
+        """The registration, the address the token confirms and the state it was made in
+        (to check again under the row lock); raises EmailChangeLinkError."""
+        try:
+            data = signing.loads(token, salt=self.salt, max_age=settings.EMAIL_CHANGE_LINK_MAX_AGE)
+        except signing.SignatureExpired as exc:
+            raise EmailChangeLinkError(
+                _(
+                    "This confirmation link has expired. Please enter the new address on your "
+                    "registration page again."
+                ),
+                code="expired",
+            ) from exc
+        except signing.BadSignature as exc:
+            raise _invalid_email_change() from exc
+        if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+            raise _invalid_email_change()
+        registration = Registration.objects.select_related("event").filter(pk=data.get("r")).first()
+        if registration is None or not self.is_current(registration, data.get("s")):
+            raise _invalid_email_change()
+        return registration, data["e"], data["s"]
+
+    def is_current(self, registration: Registration, state) -> bool:
+        return constant_time_compare(self._state(registration), str(state))
+
+
+email_change_tokens = EmailChangeTokenGenerator()

@@ -26,7 +26,16 @@ urlpatterns = [
         views.participant_list,
         name="participant_list",
     ),
-    path("anmeldung/<slug:token>/", views.manage, name="manage"),
+    path("anmeldung/<slug:token>/", manage_views.manage, name="manage"),
+    path(
+        "anmeldung/<slug:token>/platz-uebergeben/",
+        manage_views.manage_substitute,
+        name="manage_substitute",
+    ),
+    path("anmeldung/<slug:token>/angaben/", manage_views.manage_correct, name="manage_correct"),
+    path("anmeldung/<slug:token>/e-mail/", manage_views.manage_email, name="manage_email"),
+    # Signed values ("<base64>:<timestamp>:<signature>") hold colons: not a slug.
+    path("e-mail-bestaetigen/<str:token>/", manage_views.email_confirm, name="email_confirm"),
     path("anmeldung/<slug:token>/bestaetigung/", views.registration_done, name="done"),
     path("anmeldung/<slug:token>/kalender.ics", manage_views.manage_ics, name="manage_ics"),
     path(

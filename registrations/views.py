@@ -16,16 +16,14 @@ from jahrestreffen.proxies import client_address, rate_limit_identity
 from . import services
 from .forms import (
     AccessRequestForm,
-    RegistrationDetailsForm,
     RegistrationForm,
     ResendManageLinkForm,
     SignInForm,
 )
-from .mail.render import online_access
 from .middleware import sign_in, sign_out
 from .models import ProgrammeChoice, Registration
 from .pages import page_language, personal, registration_by_token
-from .selectors import capacity, certificates, deadlines, directory, materials
+from .selectors import capacity, directory
 from .tokens import SignInLinkError, manage_tokens, sign_in_tokens
 
 
@@ -236,86 +234,6 @@ def registration_done(request, token):
         request,
         "registrations/registration_done.html",
         {"registration": registration, "event": registration.event},
-    )
-
-
-def _manage_post(request, registration, form) -> str | None:
-    """Carry out what the manage page's POST asks; the message for the registrant, or None
-    when the form has errors to show."""
-    if "attend" in request.POST or "withdraw" in request.POST:
-        attend = "attend" in request.POST
-        services.registration_reconfirm(registration=registration, attend=attend)
-        if attend:
-            return _("Thank you, we have noted that you will attend on the new dates.")
-        return _("You have withdrawn; your registration is cancelled.")
-    if "cancel" in request.POST:
-        services.registration_cancel(registration=registration)
-        return _("Your registration is cancelled.")
-    if form.is_valid():
-        services.registration_update(registration=registration, details=form.details())
-        return _("Your changes are saved.")
-    return None
-
-
-def _asks_to_cancel(request) -> bool:
-    """The first press of "cancel": the page asks once more before anything happens."""
-    return request.method == "POST" and "cancel" in request.POST and "sure" not in request.POST
-
-
-@personal
-@require_http_methods(["GET", "HEAD", "POST"])
-def manage(request, token):
-    """The personal manage page: the secret link is the key, no sign-in needed."""
-    registration = registration_by_token(token)
-    event = registration.event
-    chosen = [c for c in registration.programme_choices.all() if c.is_active]
-    form = RegistrationDetailsForm(
-        request.POST if request.method == "POST" and "save" in request.POST else None,
-        event=event,
-        free_places=capacity.item_free_places(list(event.programme_items.all())),
-        initial={
-            "programme_items": [str(c.item_id) for c in chosen],
-            "diet": registration.diet,
-            "diet_notes": registration.diet_notes,
-            "accessibility_needs": registration.accessibility_needs,
-            "visibility": registration.visibility,
-            "message": registration.message,
-        },
-    )
-    form.helper.inputs[0].name = "save"
-    if _asks_to_cancel(request) and deadlines.can_change(registration):
-        return render(
-            request,
-            "registrations/registration_cancel_confirm.html",
-            {"registration": registration, "event": event},
-        )
-    # A refusal of "cancel" comes with an unbound form, so the page shows refusals itself.
-    refusals = []
-    if request.method == "POST":
-        try:
-            done = _manage_post(request, registration, form)
-        except ValidationError as exc:
-            refusals = exc.messages
-        else:
-            if done:
-                messages.success(request, done)
-                return redirect("registrations:manage", token=token)
-    return render(
-        request,
-        "registrations/registration_manage.html",
-        {
-            "registration": registration,
-            "event": event,
-            "choices": chosen,
-            "form": form,
-            "can_change": deadlines.can_change(registration),
-            "deadline": deadlines.change_deadline(event),
-            "refusals": refusals,
-            "materials": materials.registration_materials(registration),
-            "certificate_available": certificates.certificate_available(registration),
-            "online_access": online_access(registration),
-        },
-        status=400 if refusals or form.errors else 200,
     )
 
 

@@ -234,9 +234,7 @@ class EventAdmin(CertificateSending, EventInvitationViews, EventRegistrationView
         if action == "cancel":
             return services.event_cancel_notify(event=event, **notice)
         if action == "online":
-            return services.event_move_online_notify(
-                event=event, **notice, **forms[1].cleaned_data
-            )
+            return services.event_move_online_notify(event=event, **notice, **forms[1].cleaned_data)
         data = forms[0].cleaned_data
         return services.event_create_replacement_notify(
             event=event,

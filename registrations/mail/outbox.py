@@ -68,8 +68,13 @@ def with_notices(messages: Iterable[OutboxMessage]) -> Iterator[OutboxMessage]:
                 event_id=registration.event_id,
                 registration=registration,
                 contact_person=contact,
-                payload={"about": message.kind},
+                payload={"about": message.kind, **_passed_on(message.payload)},
             )
+
+
+def _passed_on(payload: dict | None) -> dict:
+    """What the notice repeats of the message it follows: to whom a place was handed."""
+    return {key: value for key, value in (payload or {}).items() if key == "successor"}
 
 
 def for_registration(registration: Registration, kind: str, **payload) -> OutboxMessage:

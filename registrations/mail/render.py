@@ -19,7 +19,7 @@ from events.ics import OnlineAccess, build_messages
 from events.models import Event
 
 from ..models import Invitation, OutboxMessage, ProgrammeChoice, Registration
-from ..tokens import invitation_tokens, manage_tokens, sign_in_tokens
+from ..tokens import email_change_tokens, invitation_tokens, manage_tokens, sign_in_tokens
 from .certificate import certificate_attachments
 from .staff_notice import staff_notice_context
 
@@ -51,6 +51,7 @@ TEMPLATES = {
     K.REPRESENTATIVE_NOTICE: ("representative_notice", None),
     K.STAFF_NOTICE: ("staff_notice", None),
     K.CERTIFICATE: ("certificate", None),
+    K.EMAIL_CHANGE: ("email_change", None),
 }
 
 
@@ -249,11 +250,33 @@ def _sign_in_link_context(message: OutboxMessage, *, for_staff: bool) -> dict:
     return {"link": link, "link_minutes": settings.SIGN_IN_LINK_MAX_AGE // 60}
 
 
+def _email_change_context(message: OutboxMessage, registration, *, for_staff: bool) -> dict:
+    """The link that confirms the new address, made now and bound to the registration's
+    address as it is now: once the address changed, the link in a mail resent later is void
+    too. Never the manage link: whoever reads this mail has not shown yet that the address
+    is the registrant's."""
+    if for_staff:
+        link = translation.gettext("[personal confirmation link]")
+    else:
+        token = email_change_tokens.make_token(registration, message.payload["email"])
+        link = localized_url("registrations:email_confirm", language=message.language, token=token)
+    return {
+        "confirm_url": link,
+        "new_email": message.payload["email"],
+        "link_hours": settings.EMAIL_CHANGE_LINK_MAX_AGE // 3600,
+        "manage_url": "",
+    }
+
+
 def context_for(message: OutboxMessage, *, for_staff: bool = False) -> dict:
     payload = message.payload or {}
     context: dict = {"payload": payload}
     if message.registration_id:
         context.update(_registration_mail_context(message, payload))
+        if message.kind == K.EMAIL_CHANGE:
+            context.update(
+                _email_change_context(message, context["registration"], for_staff=for_staff)
+            )
     if message.invitation_id:
         return {"payload": payload, **invitation_context(message)}
     if message.kind == K.STAFF_NOTICE:

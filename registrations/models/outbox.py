@@ -59,6 +59,7 @@ class OutboxMessage(models.Model):
         REPRESENTATIVE_NOTICE = "representative_notice", _("notice about a representative")
         STAFF_NOTICE = "staff_notice", _("news for the organisers")
         CERTIFICATE = "certificate", _("certificate of attendance")
+        EMAIL_CHANGE = "email_change", _("confirmation of a new e-mail address")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

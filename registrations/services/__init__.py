@@ -51,6 +51,12 @@ from .registration import (
 )
 from .signin import sign_in_link_send, sign_in_request, sign_in_token_use, sign_out_everywhere
 from .speakers import speaker_create_from_contact
+from .substitution import (
+    registration_correct,
+    registration_email_change_confirm,
+    registration_email_change_request,
+    registration_substitute,
+)
 
 __all__ = [
     "Attendee",
@@ -97,9 +103,13 @@ __all__ = [
     "registration_cancel",
     "registration_carry_over",
     "registration_confirm_from_waiting_list",
+    "registration_correct",
     "registration_create",
     "registration_participation_change",
+    "registration_email_change_confirm",
+    "registration_email_change_request",
     "registration_reconfirm",
+    "registration_substitute",
     "registration_update",
     "registrations_anonymise_expired",
     "retention_cutoff",

@@ -139,7 +139,7 @@ def _check_places(
     state = event.registration_state(is_full=full)
     if state not in (RegistrationState.OPEN, RegistrationState.WAITING_LIST):
         raise RegistrationError(_refusal(state), code=str(state))
-    _check_not_registered(event, email=email, registered_by=registered_by)
+    check_not_registered(event, email=email, registered_by=registered_by)
     organisation = registered_by.organisation
     limit = capacity.organisation_limit(event=event, organisation=organisation)
     used = capacity.organisation_places_used(event=event, organisation=organisation)
@@ -152,7 +152,7 @@ def _check_places(
     return full
 
 
-def _check_not_registered(event: Event, *, email: str, registered_by: ContactPerson) -> None:
+def check_not_registered(event: Event, *, email: str, registered_by: ContactPerson) -> None:
     """One active registration per address and event. Who registered the address decides
     what the refusal may say: the contact person learns of their own registrations (and of
     their own address), never whether someone else registered an address they typed."""

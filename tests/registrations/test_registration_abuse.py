@@ -203,7 +203,11 @@ def test_typed_text_never_becomes_a_link_in_the_html_part_of_any_mail(event, per
             language="de",
             event=event,
             registration=registration,
-            payload={"subject": TYPED, "body": f"{TYPED}\n{{manage_url}}"},
+            payload={
+                "subject": TYPED,
+                "body": f"{TYPED}\n{{manage_url}}",
+                "email": "neu@stadt.example.org",  # a new address to confirm
+            },
         )
         subject, text, html, _ = render.render(message)
         hrefs = re.findall(r"""<a\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)""", html, re.I)

@@ -1,5 +1,6 @@
 """Handing a place to a colleague and correcting one's own name or address."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,12 @@ from django.utils import timezone
 from events.models import Event
 from registrations.models import ProgrammeChoice, Registration
 from registrations.services import Attendee, Details, registration_create
-from registrations.services.substitution import registration_correct, registration_substitute
+from registrations.services.substitution import (
+    registration_correct,
+    registration_email_change_confirm,
+    registration_email_change_request,
+    registration_substitute,
+)
 from tests.factories import ContactPersonFactory, EventFactory, ProgrammeItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,35 +76,72 @@ def test_no_substitution_after_the_deadline_or_to_someone_registered():
         registration_substitute(registration=registration, attendee=COLLEAGUE)
 
 
-def test_correcting_the_address_tells_both_addresses(
+def test_correcting_the_address_changes_it_only_once_the_new_one_is_confirmed(
     django_capture_on_commit_callbacks, mailoutbox
 ):
     registration = register(EventFactory(), ContactPersonFactory(email="alt@stadt.example.org"))
     mailoutbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        registration_correct(
-            registration=registration,
-            first_name="Anna",
-            last_name="Neuname",
-            email="neu@stadt.example.org",
-        )
+        registration_email_change_request(registration=registration, email="Neu@Stadt.example.org")
+    registration.refresh_from_db()
+    assert registration.email == "alt@stadt.example.org"
+    [link_mail] = mailoutbox
+    assert link_mail.to == ["neu@stadt.example.org"]
+    token = re.search(r"/e-mail-bestaetigen/([^/\s]+)/", link_mail.body)[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_email_change_confirm(token=token)
 
     registration.refresh_from_db()
-    assert (registration.last_name, registration.email) == ("Neuname", "neu@stadt.example.org")
-    assert sorted(m.to[0] for m in mailoutbox) == [
+    assert registration.email == "neu@stadt.example.org"
+    assert sorted(m.to[0] for m in mailoutbox[1:]) == [
         "alt@stadt.example.org",
         "neu@stadt.example.org",
     ]
 
 
-def test_a_correction_refuses_an_address_with_umlauts():
+def test_a_change_of_address_refuses_an_address_with_umlauts():
     registration = register(EventFactory(), ContactPersonFactory())
 
     with pytest.raises(ValidationError):
+        registration_email_change_request(
+            registration=registration, email="julia.müller@stadt.example.org"
+        )
+
+
+def test_correcting_the_name_keeps_the_address_and_refuses_control_characters():
+    registration = register(EventFactory(), ContactPersonFactory())
+    email = registration.email
+
+    registration_correct(
+        registration=registration,
+        salutation="frau",
+        academic_title="Dr.",
+        first_name="Anna",
+        last_name="Neuname",
+        function="Amtsleitung",
+    )
+    with pytest.raises(ValidationError):
         registration_correct(
             registration=registration,
-            first_name="Julia",
-            last_name="Müller",
-            email="julia.müller@stadt.example.org",
+            salutation="",
+            academic_title="",
+            first_name="Anna\x07",
+            last_name="Neuname",
+            function="",
         )
+
+    registration.refresh_from_db()
+    assert (registration.full_name, registration.email) == ("Dr. Anna Neuname", email)
+
+
+def test_a_place_that_owes_an_answer_to_new_dates_hands_that_on():
+    registration = register(EventFactory(), ContactPersonFactory())
+    Registration.objects.filter(pk=registration.pk).update(
+        reconfirmation=Registration.Reconfirmation.PENDING
+    )
+
+    new = registration_substitute(registration=registration, attendee=COLLEAGUE)
+
+    assert new.reconfirmation == Registration.Reconfirmation.PENDING

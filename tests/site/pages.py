@@ -15,7 +15,12 @@ from events.models import Event
 from registrations.demo import DEMO_CONTACT_EMAIL
 from registrations.middleware import SESSION_KEY
 from registrations.models import ContactPerson, Invitation, Registration
-from registrations.tokens import invitation_tokens, manage_tokens, sign_in_tokens
+from registrations.tokens import (
+    email_change_tokens,
+    invitation_tokens,
+    manage_tokens,
+    sign_in_tokens,
+)
 from tests.factories import EventFactory, RegistrationFactory
 
 
@@ -196,6 +201,37 @@ def build_pages() -> tuple[list[Page], dict[str, Client]]:
                 status=400,
                 personal=True,
                 shows='id="error-summary"',
+            ),
+            Page(
+                "substitution with errors",
+                f"{prefix}/anmeldung/{manage_tokens.make_token(registration)}/platz-uebergeben/",
+                method="post",
+                data={"sub-first_name": "Kai", "sub-email": "kai@"},
+                status=400,
+                personal=True,
+                shows='href="#id_sub-email"',
+            ),
+            Page(
+                "correction with errors",
+                f"{prefix}/anmeldung/{manage_tokens.make_token(registration)}/angaben/",
+                method="post",
+                data={"fix-first_name": ""},
+                status=400,
+                personal=True,
+                shows='href="#id_fix-first_name"',
+            ),
+            Page(
+                "e-mail confirmation",
+                f"{prefix}/e-mail-bestaetigen/"
+                f"{email_change_tokens.make_token(registration, 'neu@leipzig.example.org')}/",
+                personal=True,
+                shows="neu@leipzig.example.org",
+            ),
+            Page(
+                "e-mail confirmation failed",
+                f"{prefix}/e-mail-bestaetigen/ungueltig/",
+                status=400,
+                personal=True,
             ),
             Page(
                 "participants through the link",
