@@ -105,7 +105,7 @@ def changed(staff):
     url = reverse("admin:events_event_change", args=[event.pk])
     data = _form(client, url, "event_form")
     assert "days-TOTAL_FORMS" in data
-    data.update(title="Jahrestreffen in Münster", capacity="77")
+    data.update(title_de="Jahrestreffen in Münster", capacity="77")
     assert client.post(url, {**data, "_save": "Sichern"}).status_code == 302
 
     registration.refresh_from_db()

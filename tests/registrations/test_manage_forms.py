@@ -118,7 +118,7 @@ def test_the_manage_page_query_count_stays_pinned_with_the_new_forms(
     registration = registered(event, ContactPersonFactory(), items=items)
     url = manage_url(registration)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(url)
 
     assert response.status_code == 200
