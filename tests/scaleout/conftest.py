@@ -29,6 +29,7 @@ import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from tests.load.conftest import Answer, Browser
 
@@ -135,12 +136,22 @@ class Process:
     args: list[str]
     env: dict
     log: Path
+    is_worker: bool = False
+    starts: int = 0
     proc: subprocess.Popen | None = None
 
+    @property
+    def worker_id(self) -> str:
+        """db_worker's --worker-id, new at each start: a task a killed worker left "running"
+        is told apart from the work of its successor."""
+        return f"{self.name}.{self.starts}"
+
     def start(self):
+        self.starts += 1
+        args = [*self.args, "--worker-id", self.worker_id] if self.is_worker else self.args
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         return self
 
@@ -187,10 +198,16 @@ class Cluster:
             for p in self.processes
         )
 
-    def restart_worker(self, worker_id: str):
-        worker = self.workers[worker_id]
-        worker.stop()
-        worker.start()
+    def worker(self, worker_id: str) -> Process:
+        return self.workers[worker_id.split(".")[0]]
+
+    def idle(self) -> bool:
+        """No task waits, and none runs on a living worker."""
+        alive = {w.worker_id for w in self.workers.values() if w.alive()}
+        running = DBTaskResult.objects.running().values_list("worker_ids", flat=True)
+        return not DBTaskResult.objects.ready().exists() and not any(
+            ids and ids[-1] in alive for ids in running
+        )
 
 
 def _database_url() -> str:
@@ -236,10 +253,10 @@ def _server(name: str, port: int, env: dict, logs: Path) -> Process:
     )
 
 
-def _worker(worker_id: str, env: dict, logs: Path) -> Process:
+def _worker(name: str, env: dict, logs: Path) -> Process:
     args = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
-    args += ["--interval", "0.2", "--worker-id", worker_id]
-    return Process(worker_id, args, env, logs / f"{worker_id}.log")
+    args += ["--interval", "0.2"]
+    return Process(name, args, env, logs / f"{name}.log", is_worker=True)
 
 
 def _answers(url: str) -> bool:
@@ -324,5 +341,7 @@ def shared(cluster, transactional_db, settings):
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
     yield cluster
-    dead = [p for p in cluster.processes if p.name.startswith("server") and not p.alive()]
+    # The database is emptied after each test (TRUNCATE): not under a worker's feet.
+    wait_for(cluster.idle, timeout=120, what="the workers to finish", report=cluster.report)
+    dead = [p for p in cluster.processes if not p.alive() and not p.name.startswith("worker")]
     assert not dead, "\n".join(f"{p.name} died:\n{p.tail()}" for p in dead)
