@@ -163,10 +163,14 @@ class Process:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
 
-    def stop(self):
+    def interrupt(self):
+        # gunicorn: SIGINT is its quick shutdown; db_worker ends between tasks.
         if self.alive():
-            # gunicorn: SIGINT is its quick shutdown; db_worker: both end it between tasks.
             self.proc.send_signal(signal.SIGINT)
+
+    def stop(self):
+        self.interrupt()
+        if self.proc is not None:
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -248,7 +252,14 @@ def _server(name: str, port: int, env: dict, logs: Path) -> Process:
     return Process(
         name,
         [sys.executable, "-m", "gunicorn", "jahrestreffen.wsgi", "-c", "gunicorn.conf.py"],
-        {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        # One process with eight threads instead of gunicorn.conf.py's two with four: the
+        # same request handling, and the two servers are the processes that share state.
+        {
+            **env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "1",
+            "GUNICORN_THREADS": "8",
+        },
         logs / f"{name}.log",
     )
 
@@ -319,6 +330,8 @@ def cluster(django_db_setup, tmp_path_factory):
             assert server.alive(), f"{server.name} did not start:\n{server.tail()}"
         yield built
     finally:
+        for process in processes:
+            process.interrupt()
         for process in processes:
             process.stop()
         smtp.stop()
