@@ -1,13 +1,15 @@
 """Two app servers and two mail workers on this machine, sharing one PostgreSQL test database
 and one Redis: the deployment the README describes in "Deployment", made small.
 
-Started once per module (`cluster`): two gunicorn servers with ./gunicorn.conf.py (its workers
-and threads, DEBUG off, the project's own settings) on two free ports, two `db_worker`
-processes, and an SMTP sink in this process that counts every mail by its Message-ID. The
-subprocesses read the test database pytest-django created, so the tests write with
-`transactional_db` (committed, visible to them). The cache lives in Redis under a key prefix of
-this run; the tests clear it between them. Redis is a requirement of these tests, not an
-option: without it they fail, they do not skip (`make test` starts it).
+Started once per module (`cluster`): two gunicorn servers with ./gunicorn.conf.py (DEBUG off,
+the project's own settings, one process of eight threads each) on two free ports, two
+`db_worker` processes, and an SMTP sink in this process that counts every mail by its
+Message-ID. The subprocesses read the test database pytest-django created, so the tests write
+with `transactional_db` (committed, visible to them). The cache lives in Redis under a key
+prefix of this run; the tests clear it between them. Redis is a requirement of these tests, not
+an option: without it they fail, they do not skip (`make test` starts it). They need
+PostgreSQL too: on SQLite (development only) the test database lives in this process's memory,
+where no other process can reach it, so there they are skipped.
 """
 
 import asyncio
@@ -296,6 +298,8 @@ def _connect_redis() -> redis.Redis:
 
 @pytest.fixture(scope="module")
 def cluster(django_db_setup, tmp_path_factory):
+    if connection.vendor != "postgresql":
+        pytest.skip("several servers share a database server: PostgreSQL only")
     client = _connect_redis()
     key_prefix = f"scaleout-{connection.settings_dict['NAME']}-{os.getpid()}"
     cache_url = f"{redis_url()}?key_prefix={key_prefix}"
