@@ -204,6 +204,21 @@ class Cluster:
             for p in self.processes
         )
 
+    def restart_server(self, index: int):
+        """Stop one server as a deployment does (SIGTERM: finish what runs, take nothing new)
+        and start it again; returns once it answers."""
+        server = [p for p in self.processes if not p.is_worker][index]
+        server.proc.terminate()
+        server.proc.wait(timeout=60)
+        server.start()
+        wait_for(
+            lambda: answers(self.servers[index]) or not server.alive(),
+            timeout=60,
+            what=f"{server.name} to answer again",
+            interval=0.2,
+        )
+        assert server.alive(), server.tail()
+
     def worker(self, worker_id: str) -> Process:
         return self.workers[worker_id.split(".")[0]]
 
@@ -272,7 +287,7 @@ def _worker(name: str, env: dict, logs: Path) -> Process:
     return Process(name, args, env, logs / f"{name}.log", is_worker=True)
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
     host, port = url.removeprefix("http://").split(":")
     try:
         with socket.create_connection((host, int(port)), timeout=1) as sock:
@@ -326,7 +341,7 @@ def cluster(django_db_setup, tmp_path_factory):
             process.start()
         for url, server in zip(built.servers, servers, strict=True):
             wait_for(
-                lambda url=url, server=server: _answers(url) or not server.alive(),
+                lambda url=url, server=server: answers(url) or not server.alive(),
                 timeout=60,
                 what=f"{server.name} to answer",
                 interval=0.2,

@@ -171,6 +171,30 @@ def test_the_limit_per_client_counts_requests_on_both_servers(shared):
     assert statuses == [200] * SIGN_IN_RATE_PER_IP + [429, 429]
 
 
+def test_a_restart_of_server_a_keeps_sessions_limits_and_pages(shared):
+    a, b = shared.servers
+    event = EventFactory(capacity=50)
+    (person,) = contact_persons(1)
+    signed_in = browser_for(person)
+    for _ in range(SIGN_IN_RATE_PER_ADDRESS):
+        sign_in(a, person.email)
+    assert places_left(request(a, "GET", english_page(event)).body) == 50
+
+    shared.restart_server(0)
+
+    # Nothing lived in A's process: the count goes on, the signed-in person stays signed in,
+    # and the page cached before the restart is stale after a registration through A.
+    sign_in(b, person.email)
+    sign_in(a, person.email)
+    sending = DBTaskResult.objects.filter(task_path__endswith=".sign_in_link_send")
+    assert sending.count() == SIGN_IN_RATE_PER_ADDRESS
+    register = f"/veranstaltungen/{event.slug}/anmeldung/"
+    answer = request(a, "POST", register, browser=signed_in, data=registration_data())
+    assert (answer.status, "/bestaetigung/" in answer.location) == (302, True), answer.location
+    assert places_left(request(b, "GET", english_page(event)).body) == 49
+    wait_until_sent(shared, SIGN_IN_RATE_PER_ADDRESS + 1)
+
+
 # --- registrations ---------------------------------------------------------------------------
 
 
