@@ -35,10 +35,10 @@ def invalidate_public_pages(*, using=None, **_kwargs) -> None:
     the old state from the database, and a page it rendered then would be kept under the new
     version, showing the old state until it expires. Outside a transaction: at once.
     """
-    transaction.on_commit(_bump_version, using=using)
+    transaction.on_commit(bump_public_version, using=using)
 
 
-def _bump_version() -> None:
+def bump_public_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
