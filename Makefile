@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=1
 # Two cores on these machines: two test processes keep the suite well under its time limit.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install system-deps chromium tools messages lint format worker bench clean
+.PHONY: run test install system-deps chromium tools redis messages lint format worker bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,24 @@ $(VNU_JAR):
 	cd .tools && npm install --no-audit --no-fund --silent vnu-jar
 	test -f $@ && touch $@
 
+# Redis for the scale-out tests (tests/scaleout: two app servers share one cache, as in a
+# deployment of several servers). As root on Debian it is installed here; wherever it is
+# installed but not running, it is started (no persistence: it holds only a test cache).
+# With SCALEOUT_REDIS_URL set, the tests use that Redis and this target leaves it alone.
+redis:
+	@if [ -n "$$SCALEOUT_REDIS_URL" ]; then exit 0; fi; \
+	if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else echo "Please install redis-server (e.g. sudo apt-get install redis-server)"; exit 1; fi; \
+	fi; \
+	if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no \
+	    --dir "$${TMPDIR:-/tmp}" >/dev/null; \
+	  for _ in $$(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; \
+	  echo "Redis does not answer on 127.0.0.1:6379"; exit 1; \
+	fi
+
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py load_demo
@@ -76,7 +94,7 @@ run: install
 worker: install
 	$(PY) manage.py db_worker
 
-test: install chromium tools
+test: install chromium tools redis
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 lint: $(VENV)/.installed

@@ -1,15 +1,18 @@
 """Rendered public pages for visitors without a session, invalidated on every change.
 
 A page is cached under the current "public version"; any save or delete of an event, its
-parts or a registration bumps that version (see the apps' `ready()`), so the next visitor
-gets a fresh page. Pages also expire after `PUBLIC_PAGE_CACHE_SECONDS`, because registration
-opens and closes by the clock, not by a write. Signed-in visitors, and anyone with a message
-waiting, always get a freshly rendered page. In production the cache is shared (Redis), so a
-bump reaches every worker; with the local-memory cache a worker's copy may lag by the timeout.
+parts or a registration bumps that version when its transaction commits (see the apps'
+`ready()`), so the next visitor gets a fresh page. Pages also expire after
+`PUBLIC_PAGE_CACHE_SECONDS`, because registration opens and closes by the clock, not by a
+write. Signed-in visitors, and anyone with a message waiting, always get a freshly rendered
+page. In production the cache is shared (Redis), so a bump reaches every worker of every
+server (the page's key holds the host name, the same behind one load balancer); with the
+local-memory cache a worker's copy may lag by the timeout.
 """
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -25,8 +28,17 @@ def public_version() -> int:
     return version
 
 
-def invalidate_public_pages(**_kwargs) -> None:
-    """Receiver-compatible: every cached public page is stale from now on."""
+def invalidate_public_pages(*, using=None, **_kwargs) -> None:
+    """Receiver-compatible: every cached public page is stale once the change is committed.
+
+    At the commit, not at the save: between the two, another server (or thread) still reads
+    the old state from the database, and a page it rendered then would be kept under the new
+    version, showing the old state until it expires. Outside a transaction: at once.
+    """
+    transaction.on_commit(bump_public_version, using=using)
+
+
+def bump_public_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:

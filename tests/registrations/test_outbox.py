@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from events.cache import bump_public_version
 from events.models import Event
 from events.services import DaySpec
 from registrations import services
@@ -109,8 +110,9 @@ def test_registering_writes_an_outbox_row_delivered_after_commit(
         assert message.kind == OutboxMessage.Kind.CONFIRMATION
         assert message.status == OutboxMessage.Status.PENDING
         assert mailoutbox == []  # nothing leaves before the commit
-    assert len(callbacks) == 1
-    callbacks[0]()
+    # Besides the page cache's (events/cache.py), one: the delivery.
+    [deliver] = [c for c in callbacks if c is not bump_public_version]
+    deliver()
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
     assert message.sent_at is not None

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from events.cache import bump_public_version
 from events.models import Event
 from registrations import services
 from registrations.models import AccessRequest, ContactPerson, ProgrammeChoice, Registration
@@ -522,7 +523,7 @@ def test_staff_confirm_a_waiting_registrant_beyond_capacity(django_capture_on_co
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
     assert Registration.objects.confirmed().count() == 2
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if c is not bump_public_version]) == 1
     with pytest.raises(RegistrationError):
         registration_confirm_from_waiting_list(registration=waiting)
 
