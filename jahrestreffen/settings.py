@@ -274,6 +274,15 @@ SIGN_IN_RATE_PER_IP = env.int("SIGN_IN_RATE_PER_IP", default=30)
 REGISTRATION_RATE_PER_PERSON = env.int("REGISTRATION_RATE_PER_PERSON", default=20)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=60 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions are read on every signed-in request: from the shared cache, written through to the
+# database (a restart or an evicted key costs one query, not the session). Only a cache all
+# workers share may hold them: with the per-process local-memory cache a sign-out in one worker
+# would leave the session alive in another's copy, so that cache keeps the database backend.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    else "django.contrib.sessions.backends.cached_db"
+)
 
 # Audit trail (django-simple-history): history is read-only; a registration changes only
 # through the services that apply the capacity rules.
