@@ -284,6 +284,10 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.cached_db"
 )
 
+# Log how long each registration holds its event's row lock (logger registrations.event_lock):
+# on in bench.settings, where `make bench` reports the median.
+EVENT_LOCK_TIMING = False
+
 # Audit trail (django-simple-history): history is read-only; a registration changes only
 # through the services that apply the capacity rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True

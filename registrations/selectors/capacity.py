@@ -4,7 +4,7 @@ The service decides under the event's row lock with these same functions; pages 
 only to show the state, and an admin preview to announce it.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from events.models import Event
@@ -62,6 +62,35 @@ def organisation_limit(*, event: Event, organisation: MemberOrganisation) -> int
 
 def organisation_places_used(*, event: Event, organisation: MemberOrganisation) -> int:
     return Registration.objects.active().filter(event=event, organisation=organisation).count()
+
+
+def places_taken(*, event: Event, organisation: MemberOrganisation) -> tuple[int, int]:
+    """`confirmed_count` and `organisation_places_used` in one query, for the submit that
+    asks both while every other submit for the event waits for its lock."""
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        organisation=Count(
+            "pk", filter=Q(status__in=Registration.ACTIVE, organisation=organisation)
+        ),
+    )
+    return counts["confirmed"], counts["organisation"]
+
+
+def anyone_waiting(event: Event) -> bool:
+    """Whether a registration waits for a place at the event, or a choice for a place on one
+    of its side programme items; in one query."""
+    return (
+        Event.objects.filter(pk=event.pk)
+        .filter(
+            Exists(waiting_list(event))
+            | Exists(
+                ProgrammeChoice.objects.filter(
+                    item__event=OuterRef("pk"), status=ProgrammeChoice.Status.WAITING
+                )
+            )
+        )
+        .exists()
+    )
 
 
 def waiting_list(event: Event):

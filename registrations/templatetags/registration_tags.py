@@ -1,4 +1,8 @@
+from crispy_forms.utils import render_crispy_form
 from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import mark_safe
 
 from events.jsonld import with_offer
 
@@ -71,3 +75,22 @@ def organisation_allowance(context, event):
         "limit": capacity.organisation_limit(event=event, organisation=organisation),
         "used": capacity.organisation_places_used(event=event, organisation=organisation),
     }
+
+
+# Stands for the request's CSRF token in a form's shared HTML.
+CSRF_SLOT = "csrf-token-of-the-request"
+
+
+@register.simple_tag(takes_context=True)
+def form_html(context, form):
+    """`{% crispy form %}`, but the HTML of a form that looks the same for everyone (see
+    `html_cache_key`) is rendered once per PUBLIC_PAGE_CACHE_SECONDS and completed per
+    request with the CSRF token and the form's own slots."""
+    key = form.html_cache_key() if settings.PUBLIC_PAGE_CACHE_SECONDS > 0 else None
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render_crispy_form(form, context={"csrf_token": CSRF_SLOT})
+        if key:
+            cache.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    token = context.get("csrf_token")
+    return mark_safe(form.fill_slots(html.replace(CSRF_SLOT, str(token or ""))))  # noqa: S308
