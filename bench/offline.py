@@ -1,6 +1,7 @@
 """The measurements of `make bench` that need no HTTP server; each prints one JSON line.
 
     python -m bench.offline ceiling | xlsx | csv | enqueue | mail-prepare N | mail-result | submits
+                            | import-preview N
 
 Run by bench/run.py with DJANGO_SETTINGS_MODULE=bench.settings against the bench database.
 Parts whose product code does not exist yet answer {"missing": "<reason>"}.
@@ -28,6 +29,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from bench import import_preview  # noqa: E402
 from bench.management.commands.load_bench_data import (  # noqa: E402
     DETAIL_SLUG,
     SUBMIT_SLUGS,
@@ -358,6 +360,8 @@ def main(argv):
         mail_result()
     elif command == "submits":
         submits()
+    elif command == "import-preview":
+        emit(import_preview.measure(int(argv[2]), ROUNDS))
     else:
         raise SystemExit(__doc__)
 
