@@ -42,10 +42,10 @@ def invalidate_public_pages(**_kwargs) -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def _cacheable(request) -> bool:
+def _cacheable(request, methods=("GET", "HEAD")) -> bool:
     return (
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
+        and request.method in methods
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.GET
@@ -55,6 +55,14 @@ def _cacheable(request) -> bool:
 def personal_part(name: str, html: str) -> str:
     """A part of a page that depends on who asks, marked for `cached_page`."""
     return f"<!--personal:{name}-->{html}<!--/personal:{name}-->"
+
+
+def cached_answer(request, name: str, render):
+    """`cached_page` for the answer to a POST that says the same to everyone without a
+    session ("we have sent you a link"): the POST's work is done, only the page is shared."""
+    if not _cacheable(request, methods=("POST",)):
+        return _varies_by_cookie(render())
+    return _from_cache(name, render)
 
 
 def cached_page(request, name: str, render, personal=None):
@@ -68,6 +76,10 @@ def cached_page(request, name: str, render, personal=None):
         if personal is not None and _shares_skeleton(request):
             return _varies_by_cookie(_personal_page(request, name, render, personal))
         return _varies_by_cookie(render())
+    return _from_cache(name, render)
+
+
+def _from_cache(name: str, render):
     key = f"public-pages:{public_version()}:{get_language()}:{name}"
     content = cache.get(key)
     if content is not None:

@@ -13,7 +13,7 @@ from .cache import cached_page
 from .ics import build_calendar, build_feed, content_type
 from .jsonld import event_jsonld
 from .models import Event, EventChange
-from .selectors import event_for_page, related_events
+from .selectors import event_for_page, published_event, related_events
 from .seo import absolute_url, site_domain
 
 
@@ -62,7 +62,7 @@ def event_detail(request, slug):
 def _personal_parts(request, slug) -> dict[str, str]:
     """What differs on the page for a signed-in visitor: the navigation and the registration
     box, rendered alone (events/cache.py puts them into the shared rest of the page)."""
-    event = Event.objects.published().prefetch_related("days").filter(slug=slug).first()
+    event = published_event(slug=slug)
     if event is None:
         raise Http404
     return {

@@ -10,7 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events.cache import cached_answer
 from events.models import Event
+from events.selectors import published_event
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
@@ -72,7 +74,13 @@ def sign_in_request(request):
         except services.RateLimited as exc:
             _add_errors(form, exc)
             return render(request, "registrations/sign_in_request.html", {"form": form}, status=429)
-        return render(request, "registrations/sign_in_sent.html")
+        # The same words for every address (the answer must not tell whether it is listed),
+        # so the page is shared between requests without a session.
+        return cached_answer(
+            request,
+            f"sign-in-sent:{request.path}",
+            lambda: render(request, "registrations/sign_in_sent.html"),
+        )
     return render(request, "registrations/sign_in_request.html", {"form": form})
 
 
@@ -178,12 +186,7 @@ def my_registrations(request):
 
 
 def _open_event(slug) -> Event:
-    event = (
-        Event.objects.published()
-        .prefetch_related("days", "programme_items")
-        .filter(slug=slug)
-        .first()
-    )
+    event = published_event(slug=slug)
     if event is None:
         raise Http404
     return event
