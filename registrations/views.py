@@ -220,8 +220,10 @@ def register(request, slug):
             _add_errors(form, exc)
         else:
             return redirect("registrations:done", token=manage_tokens.make_token(registration))
-    # Only for showing the form: the service decides capacity again under the lock.
-    state = event.registration_state(is_full=capacity.event_is_full(event))
+    # Only for showing the form: the service decides capacity again under the lock. The
+    # organisation's count is kept for the allowance shown above the form (one query).
+    confirmed, _used = capacity.places_on_page(event, person.organisation)
+    state = event.registration_state(is_full=capacity.event_is_full(event, confirmed))
     return render(
         request,
         "registrations/registration_form.html",

@@ -76,6 +76,19 @@ def places_taken(*, event: Event, organisation: MemberOrganisation) -> tuple[int
     return counts["confirmed"], counts["organisation"]
 
 
+def places_on_page(event: Event, organisation=None) -> tuple[int, int | None]:
+    """`places_taken` for a page that shows both the free places and the organisation's
+    allowance (None without an organisation), counted once per page: kept on the event."""
+    key = organisation.pk if organisation else None
+    memo = event.__dict__.setdefault("_places_on_page", {})
+    if key not in memo:
+        if organisation:
+            memo[key] = places_taken(event=event, organisation=organisation)
+        else:
+            memo[key] = (confirmed_count(event), None)
+    return memo[key]
+
+
 def anyone_waiting(event: Event) -> bool:
     """Whether a registration waits for a place at the event, or a choice for a place on one
     of its side programme items; in one query."""

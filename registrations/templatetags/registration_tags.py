@@ -14,11 +14,11 @@ from ..tokens import manage_tokens
 register = template.Library()
 
 
-def _registration_state(event) -> tuple[int, str]:
+def _registration_state(event, organisation=None) -> tuple[int, str]:
     """Confirmed registrations and the registration state, counted once per page."""
     cached = getattr(event, "_registration_state_cache", None)
     if cached is None:
-        confirmed = capacity.confirmed_count(event)
+        confirmed, _used = capacity.places_on_page(event, organisation)
         full = capacity.event_is_full(event, confirmed)
         cached = (confirmed, event.registration_state(is_full=full))
         event._registration_state_cache = cached
@@ -41,9 +41,9 @@ def manage_token(registration: Registration) -> str:
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
-    confirmed, state = _registration_state(event)
     request = context.get("request")
     person = getattr(request, "contact_person", None)
+    confirmed, state = _registration_state(event, person.organisation if person else None)
     mine = (
         list(
             Registration.objects.active()
@@ -53,9 +53,13 @@ def registration_box(context, event):
         if person
         else []
     )
+    # A confirmed registration of one's own answers the question without asking again.
+    sees = any(r.status == Registration.Status.CONFIRMED for r in mine) or (
+        can_see_participants(event, person)
+    )
     return {
         "mine": mine,
-        "sees_participants": can_see_participants(event, person),
+        "sees_participants": sees,
         "event": event,
         "state": state,
         "free": None if event.capacity is None else max(0, event.capacity - confirmed),
@@ -73,7 +77,7 @@ def organisation_allowance(context, event):
     organisation = person.organisation
     return {
         "limit": capacity.organisation_limit(event=event, organisation=organisation),
-        "used": capacity.organisation_places_used(event=event, organisation=organisation),
+        "used": capacity.places_on_page(event, organisation)[1],
     }
 
 

@@ -90,6 +90,7 @@ def test_signed_in_page_from_the_shared_skeleton_equals_a_full_render(
     RegistrationFactory(event=event, registered_by=person, organisation=person.organisation)
     _signed_in(client, person)
     client.get(event.get_absolute_url())  # renders in full, leaves the skeleton
+    client.get(event.get_absolute_url())  # reads the event into the cache
 
     # Session, person, event and its days, places, the person's registrations and rights.
     with django_assert_max_num_queries(9):
