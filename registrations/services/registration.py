@@ -204,15 +204,7 @@ def registration_create(
     _check_request(registered_by, privacy_acknowledged, override_limit, reason)
     attendee = attendee or Attendee.of(registered_by)
     email = normalise_email(attendee.email)
-    if not carried_over:
-        _check_representative(registered_by, email)
-    # Everything that needs no lock comes first: each statement after `event_lock` makes
-    # every other submit for the event wait (bench/findings.md).
-    items = _clean_details(event, details)
-    days = list(event.days.all())
-    _check_not_registered(event, email=email, registered_by=registered_by)
-    if not carried_over:
-        rate_limit_changes(keys=[f"person:{registered_by.pk}"])
+    items, days = _check_before_lock(event, registered_by, email, details, carried_over)
     try:
         with transaction.atomic():
             invitation_mark_registered(event=event, person=registered_by)
@@ -223,21 +215,11 @@ def registration_create(
                 days=days,
                 override_limit=override_limit,
             )
-            registration = Registration(
-                event=locked,
-                registered_by=registered_by,
-                organisation=registered_by.organisation,
-                is_representative=email != registered_by.email,
-                salutation=attendee.salutation,
-                academic_title=attendee.academic_title,
-                first_name=attendee.first_name,
-                last_name=attendee.last_name,
-                email=email,
-                function=attendee.function,
-                status=Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED,
-                **_detail_fields(details),
-                privacy_acknowledged_at=timezone.now(),
-                language=language,
+            registration = _new_registration(
+                locked, registered_by, attendee, email, details, language=language
+            )
+            registration.status = (
+                Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED
             )
             registration._change_reason = reason.strip() or None
             registration.save()
@@ -250,6 +232,44 @@ def registration_create(
         _check_not_registered(event, email=email, registered_by=registered_by)
         raise
     return registration
+
+
+def _check_before_lock(event, registered_by, email, details, carried_over) -> tuple[list, list]:
+    """Everything that needs no lock, first: each statement after `event_lock` makes every
+    other submit for the event wait (bench/findings.md). The side programme and the days."""
+    if not carried_over:
+        _check_representative(registered_by, email)
+    items = _clean_details(event, details)
+    _check_not_registered(event, email=email, registered_by=registered_by)
+    if not carried_over:
+        rate_limit_changes(keys=[f"person:{registered_by.pk}"])
+    return items, list(event.days.all())
+
+
+def _new_registration(
+    event: Event,
+    registered_by: ContactPerson,
+    attendee: Attendee,
+    email: str,
+    details: Details,
+    *,
+    language: str,
+) -> Registration:
+    return Registration(
+        event=event,
+        registered_by=registered_by,
+        organisation=registered_by.organisation,
+        is_representative=email != registered_by.email,
+        salutation=attendee.salutation,
+        academic_title=attendee.academic_title,
+        first_name=attendee.first_name,
+        last_name=attendee.last_name,
+        email=email,
+        function=attendee.function,
+        **_detail_fields(details),
+        privacy_acknowledged_at=timezone.now(),
+        language=language,
+    )
 
 
 def _detail_fields(details: Details) -> dict:
