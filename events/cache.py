@@ -126,12 +126,11 @@ def _personal_page(request, name: str, render, personal):
     parts = personal() if skeleton is not None else {}
     if skeleton is None or not set(skeleton[1::2]) <= parts.keys():
         response = render()
-        if response.status_code == 200 and not response.cookies:
-            cache.set(
-                key,
-                _skeleton(response.content.decode(response.charset)),
-                timeout=settings.PUBLIC_PAGE_CACHE_SECONDS,
-            )
+        skeleton = _skeleton(response.content.decode(response.charset))
+        # A CSRF token outside the personal parts belongs to this session: never shared.
+        shareable = not any("csrfmiddlewaretoken" in piece for piece in skeleton[::2])
+        if response.status_code == 200 and not response.cookies and shareable:
+            cache.set(key, skeleton, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
     else:
         response = HttpResponse(
             "".join(

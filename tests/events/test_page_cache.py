@@ -6,8 +6,10 @@ import pytest
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import MessageEncoder
 from django.core.cache import cache
+from django.http import HttpResponse
 
 from events import services
+from events.cache import cached_page, personal_part
 from tests.factories import ContactPersonFactory, EventFactory, RegistrationFactory
 
 
@@ -172,3 +174,22 @@ def test_english_and_german_pages_are_cached_apart(client):
 
     assert 'lang="de"' in german
     assert 'lang="en"' in english
+
+
+def test_a_page_with_a_csrf_token_outside_its_personal_parts_is_never_shared(rf, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    request = rf.get("/seite/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "signed-in"
+    renders = []
+
+    def render():
+        renders.append(1)
+        return HttpResponse(
+            '<input name="csrfmiddlewaretoken" value="geheim">'
+            + personal_part("nav", "<p>Ausloggen</p>")
+        )
+
+    for _ in range(2):
+        cached_page(request, "seite", render, personal=lambda: {"nav": "<p>Andere</p>"})
+
+    assert len(renders) == 2
