@@ -1,7 +1,7 @@
 """The measurements of `make bench` that need no HTTP server; each prints one JSON line.
 
-    python -m bench.offline ceiling | xlsx | csv | import-preview | enqueue | mail-prepare N
-                            | mail-result | submits
+    python -m bench.offline ceiling | xlsx | csv | enqueue | mail-prepare N | mail-result | submits
+                            | import-preview N
 
 Run by bench/run.py with DJANGO_SETTINGS_MODULE=bench.settings against the bench database.
 Parts whose product code does not exist yet answer {"missing": "<reason>"}.
@@ -22,8 +22,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
 from django.http import StreamingHttpResponse  # noqa: E402
@@ -31,6 +29,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from bench import import_preview  # noqa: E402
 from bench.management.commands.load_bench_data import (  # noqa: E402
     DETAIL_SLUG,
     SUBMIT_SLUGS,
@@ -38,7 +37,6 @@ from bench.management.commands.load_bench_data import (  # noqa: E402
 from events.models import Event, EventDay, ProgrammeItem  # noqa: E402
 from registrations.models import (  # noqa: E402
     ContactPerson,
-    MemberOrganisation,
     ProgrammeChoice,
     Registration,
 )
@@ -47,7 +45,6 @@ ROUNDS = 3
 XLSX_ROWS = 10_000
 CSV_ROWS = 100_000
 ENQUEUE_ROWS = 5_000
-IMPORT_ROWS = 5_000
 
 
 def emit(data: dict) -> None:
@@ -227,73 +224,6 @@ def xlsx() -> None:
     )
 
 
-# --- directory import preview ---------------------------------------------------------------
-
-
-def _directory_file(kind: str) -> bytes:
-    """5,000 contact persons as German Excel saves them (`;`, UTF-8 with BOM) or as XLSX;
-    the first 50 rows change existing people, the last 50 name an unknown organisation."""
-    organisation = MemberOrganisation.objects.order_by("pk").first()
-    known = list(ContactPerson.objects.order_by("pk").values_list("email", flat=True)[:50])
-    header = ["E-Mail", "Organisation", "Anrede", "Vorname", "Nachname", "Funktion", "Rolle"]
-    rows = []
-    for n in range(IMPORT_ROWS):
-        email = known[n] if n < len(known) else f"import-bench-{n}@stadt.example.org"
-        place = "Stadt Unbekannt" if n >= IMPORT_ROWS - 50 else organisation.name
-        function = f"Referat Stadtentwicklungsplanung und Bauleitplanung {n}"
-        rows.append(
-            [
-                email,
-                place,
-                "Frau",
-                "Maximiliane",
-                f"Müller-Lüdenscheidt {n}",
-                function,
-                "Ansprechpartnerin",
-            ]
-        )
-    if kind == "csv":
-        lines = [";".join(row) for row in [header, *rows]]
-        return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Ansprechpersonen")
-    for row in [header, *rows]:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def import_preview() -> None:
-    """The admin's import preview (parse, check every row, render the page) of 5,000 rows, as
-    a staff user posts it: wall and CPU time of each round, CSV and XLSX."""
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-import", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client()
-    client.force_login(user)
-    results = {"rows": IMPORT_ROWS}
-    for fmt, kind in (("0", "csv"), ("1", "xlsx")):
-        data = _directory_file(kind)
-        wall, cpu = [], []
-        for _ in range(ROUNDS):
-            upload = SimpleUploadedFile(f"ansprechpersonen.{kind}", data)
-            started, started_cpu = time.perf_counter(), time.process_time()
-            response = client.post(
-                "/admin/registrations/contactperson/import/",
-                {"resource": "0", "format": fmt, "import_file": upload},
-                secure=True,
-                headers={"host": "127.0.0.1"},
-            )
-            wall.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
-            assert response.status_code == 200, response.status_code
-        # Outside the test runner the response keeps no context: count the refused rows listed.
-        refused = response.content.decode().count('class="import-reasons"')
-        results[kind] = {"wall_s": wall, "cpu_s": cpu, "refused": refused}
-    emit(results)
-
-
 # --- CSV streaming ---------------------------------------------------------------------------
 
 
@@ -426,8 +356,6 @@ def main(argv):
         xlsx()
     elif command == "csv":
         csv_stream()
-    elif command == "import-preview":
-        import_preview()
     elif command == "enqueue":
         enqueue()
     elif command == "mail-prepare":
@@ -436,6 +364,8 @@ def main(argv):
         mail_result()
     elif command == "submits":
         submits()
+    elif command == "import-preview":
+        emit(import_preview.measure(int(argv[2]), ROUNDS))
     else:
         raise SystemExit(__doc__)
 

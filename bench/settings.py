@@ -25,9 +25,30 @@ STATIC_ROOT = OUT_DIR / "staticfiles"
 SIGN_IN_RATE_PER_ADDRESS = 10**9
 SIGN_IN_RATE_PER_IP = 10**9
 
+# Each registration's hold of the event lock, one line (milliseconds) per committed transaction,
+# appended by every worker; bench/run.py reports the median of the submit runs.
+EVENT_LOCK_TIMING = True
+EVENT_LOCK_LOG = OUT_DIR / "event_lock.log"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "event_lock": {
+            "class": "logging.FileHandler",
+            "filename": str(EVENT_LOCK_LOG),
+            "formatter": "bare",
+            "delay": True,
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "registrations.event_lock": {
+            "handlers": ["event_lock"],
+            "level": "INFO",
+            "propagate": False,
+        }
+    },
 }

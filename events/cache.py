@@ -8,16 +8,25 @@ write. Signed-in visitors, and anyone with a message waiting, always get a fresh
 page. In production the cache is shared (Redis), so a bump reaches every worker of every
 server (the page's key holds the host name, the same behind one load balancer); with the
 local-memory cache a worker's copy may lag by the timeout.
+
+Signed-in visitors share the rest of the page with everyone: a page marks the parts that
+depend on who asks (`<!--personal:NAME-->…<!--/personal:NAME-->`, the navigation and the
+registration box). The page is cached once as a skeleton without those parts, under the same
+version, and a signed-in request renders only the parts (`personal`) and fills them in.
 """
 
+import re
+
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
+PERSONAL_PART = re.compile(r"<!--personal:([a-z-]+)-->.*?<!--/personal:\1-->", re.DOTALL)
 
 
 def public_version() -> int:
@@ -45,17 +54,30 @@ def bump_public_version() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def _cacheable(request) -> bool:
+def _cacheable(request, methods=("GET", "HEAD")) -> bool:
     return (
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
+        and request.method in methods
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
         and not request.GET
     )
 
 
-def cached_page(request, name: str, render):
+def personal_part(name: str, html: str) -> str:
+    """A part of a page that depends on who asks, marked for `cached_page`."""
+    return f"<!--personal:{name}-->{html}<!--/personal:{name}-->"
+
+
+def cached_answer(request, name: str, render):
+    """`cached_page` for the answer to a POST that says the same to everyone without a
+    session ("we have sent you a link"): the POST's work is done, only the page is shared."""
+    if not _cacheable(request, methods=("POST",)):
+        return _varies_by_cookie(render())
+    return _from_cache(name, render)
+
+
+def cached_page(request, name: str, render, personal=None):
     """The response of `render()` for `name`, from the cache where possible.
 
     Every answer says it depends on the cookies (`Vary: Cookie`), cached or not: a page kept
@@ -63,7 +85,13 @@ def cached_page(request, name: str, render):
     The language comes from the URL (/en/…), so it needs no Vary of its own.
     """
     if not _cacheable(request):
+        if personal is not None and _shares_skeleton(request):
+            return _varies_by_cookie(_personal_page(request, name, render, personal))
         return _varies_by_cookie(render())
+    return _from_cache(name, render)
+
+
+def _from_cache(name: str, render):
     key = f"public-pages:{public_version()}:{get_language()}:{name}"
     content = cache.get(key)
     if content is not None:
@@ -76,4 +104,51 @@ def cached_page(request, name: str, render):
 
 def _varies_by_cookie(response):
     patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _shares_skeleton(request) -> bool:
+    """A signed-in GET whose page differs from the public one only in its marked parts: no
+    message waiting (messages are shown outside them) and no query string."""
+    return (
+        settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+        and not request.GET
+        and not len(get_messages(request))
+    )
+
+
+def _skeleton(content: str) -> list[str]:
+    """The page cut at its personal parts: text, name, text, name, …, text."""
+    parts, last = [], 0
+    for match in PERSONAL_PART.finditer(content):
+        parts += [content[last : match.start()], match.group(1)]
+        last = match.end()
+    parts.append(content[last:])
+    return parts
+
+
+def _personal_page(request, name: str, render, personal):
+    """The page from the cached skeleton with the parts `personal()` renders for this
+    request; the first request after a change renders the whole page and leaves the
+    skeleton. The parts may hold personal links: no shared cache may keep the answer."""
+    key = f"personal-pages:{public_version()}:{get_language()}:{name}"
+    skeleton = cache.get(key)
+    parts = personal() if skeleton is not None else {}
+    if skeleton is None or not set(skeleton[1::2]) <= parts.keys():
+        response = render()
+        skeleton = _skeleton(response.content.decode(response.charset))
+        # A CSRF token outside the personal parts belongs to this session: never shared.
+        shareable = not any("csrfmiddlewaretoken" in piece for piece in skeleton[::2])
+        if response.status_code == 200 and not response.cookies and shareable:
+            cache.set(key, skeleton, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    else:
+        response = HttpResponse(
+            "".join(
+                personal_part(piece, parts[piece]) if i % 2 else piece
+                for i, piece in enumerate(skeleton)
+            )
+        )
+    patch_cache_control(response, private=True, no_store=True)
     return response

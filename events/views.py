@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -15,7 +16,13 @@ from .jsonld import event_jsonld
 from .languages import first_text
 from .models import Event, EventChange, Material, Series
 from .pdf import programme_filename, programme_pdf
-from .selectors import event_for_page, programme_days, related_events, series_with_events
+from .selectors import (
+    event_for_page,
+    programme_days,
+    published_event,
+    related_events,
+    series_with_events,
+)
 from .seo import absolute_url, site_domain
 
 
@@ -53,7 +60,26 @@ def _get_event(slug: str) -> Event:
 
 @require_safe
 def event_detail(request, slug):
-    return cached_page(request, _page_name(request), lambda: _render_detail(request, slug))
+    return cached_page(
+        request,
+        _page_name(request),
+        lambda: _render_detail(request, slug),
+        personal=lambda: _personal_parts(request, slug),
+    )
+
+
+def _personal_parts(request, slug) -> dict[str, str]:
+    """What differs on the page for a signed-in visitor: the navigation and the registration
+    box, rendered alone (events/cache.py puts them into the shared rest of the page)."""
+    event = published_event(slug=slug)
+    if event is None:
+        raise Http404
+    return {
+        "nav": render_to_string("registrations/includes/nav.html", request=request),
+        "registration-box": render_to_string(
+            "events/includes/registration_box.html", {"event": event}, request=request
+        ),
+    }
 
 
 def _render_detail(request, slug):

@@ -296,6 +296,19 @@ EMAIL_CHANGE_LINK_MAX_AGE = env.int("EMAIL_CHANGE_LINK_MAX_AGE", default=48 * 60
 REGISTRATION_RATE_PER_PERSON = env.int("REGISTRATION_RATE_PER_PERSON", default=20)
 REGISTRATION_RATE_WINDOW = env.int("REGISTRATION_RATE_WINDOW", default=60 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions are read on every signed-in request: from the shared cache, written through to the
+# database (a restart or an evicted key costs one query, not the session). Only a cache all
+# workers share may hold them: with the per-process local-memory cache a sign-out in one worker
+# would leave the session alive in another's copy, so that cache keeps the database backend.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    else "django.contrib.sessions.backends.cached_db"
+)
+
+# Log how long each registration holds its event's row lock (logger registrations.event_lock):
+# on in bench.settings, where `make bench` reports the median.
+EVENT_LOCK_TIMING = False
 
 # Audit trail (django-simple-history): history is read-only; a registration changes only
 # through the services that apply the capacity rules.

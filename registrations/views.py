@@ -10,7 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events.cache import cached_answer
 from events.models import Event
+from events.selectors import published_event
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
@@ -71,7 +73,13 @@ def sign_in_request(request):
         except services.RateLimited as exc:
             _add_errors(form, exc)
             return render(request, "registrations/sign_in_request.html", {"form": form}, status=429)
-        return render(request, "registrations/sign_in_sent.html")
+        # The same words for every address (the answer must not tell whether it is listed),
+        # so the page is shared between requests without a session.
+        return cached_answer(
+            request,
+            f"sign-in-sent:{request.path}",
+            lambda: render(request, "registrations/sign_in_sent.html"),
+        )
     return render(request, "registrations/sign_in_request.html", {"form": form})
 
 
@@ -177,12 +185,7 @@ def my_registrations(request):
 
 
 def _open_event(slug) -> Event:
-    event = (
-        Event.objects.published()
-        .prefetch_related("days", "programme_items")
-        .filter(slug=slug)
-        .first()
-    )
+    event = published_event(slug=slug)
     if event is None:
         raise Http404
     return event
@@ -217,8 +220,10 @@ def register(request, slug):
             _add_errors(form, exc)
         else:
             return redirect("registrations:done", token=manage_tokens.make_token(registration))
-    # Only for showing the form: the service decides capacity again under the lock.
-    state = event.registration_state(is_full=capacity.event_is_full(event))
+    # Only for showing the form: the service decides capacity again under the lock. The
+    # organisation's count is kept for the allowance shown above the form (one query).
+    confirmed, _used = capacity.places_on_page(event, person.organisation)
+    state = event.registration_state(is_full=capacity.event_is_full(event, confirmed))
     return render(
         request,
         "registrations/registration_form.html",

@@ -1,4 +1,5 @@
--- The registration form, GET, each request from another signed-in contact person.
+-- A signed-in GET (event page, registration form, my registrations), each request from another
+-- signed-in contact person.
 -- Data file: "<session key> <csrf token>" per line; target: the form's path.
 dofile("bench/wrk/common.lua")
 

@@ -4,7 +4,7 @@ The service decides under the event's row lock with these same functions; pages 
 only to show the state, and an admin preview to announce it.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from events.models import Event
@@ -106,6 +106,54 @@ def organisation_limit(*, event: Event, organisation: MemberOrganisation) -> int
 
 def organisation_places_used(*, event: Event, organisation: MemberOrganisation) -> int:
     return Registration.objects.active().filter(event=event, organisation=organisation).count()
+
+
+def places_taken(
+    *, event: Event, organisation: MemberOrganisation, participation: str | None = None
+) -> tuple[int, int]:
+    """`confirmed_count` (of the pool) and `organisation_places_used` in one query, for the
+    submit that asks both while every other submit for the event waits for its lock."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    if event.is_hybrid and participation is not None:
+        confirmed &= Q(participation=participation)
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=confirmed),
+        organisation=Count(
+            "pk", filter=Q(status__in=Registration.ACTIVE, organisation=organisation)
+        ),
+    )
+    return counts["confirmed"], counts["organisation"]
+
+
+def places_on_page(event: Event, organisation=None) -> tuple[int, int | None]:
+    """`places_taken` for a page that shows both the free places and the organisation's
+    allowance (None without an organisation), counted once per page: kept on the event.
+    At a hybrid event the count is of all pools; `event_is_full` then asks per pool."""
+    key = organisation.pk if organisation else None
+    memo = event.__dict__.setdefault("_places_on_page", {})
+    if key not in memo:
+        if organisation:
+            memo[key] = places_taken(event=event, organisation=organisation)
+        else:
+            memo[key] = (confirmed_count(event), None)
+    return memo[key]
+
+
+def anyone_waiting(event: Event) -> bool:
+    """Whether a registration waits for a place at the event (in any pool), or a choice for a
+    place on one of its side programme items; in one query."""
+    return (
+        Event.objects.filter(pk=event.pk)
+        .filter(
+            Exists(Registration.objects.waiting().filter(event=OuterRef("pk")))
+            | Exists(
+                ProgrammeChoice.objects.filter(
+                    item__event=OuterRef("pk"), status=ProgrammeChoice.Status.WAITING
+                )
+            )
+        )
+        .exists()
+    )
 
 
 def waiting_list(event: Event, participation: str | None = None):

@@ -8,7 +8,7 @@ requests are serialised per event and a capacity can never be exceeded.
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,26 +123,29 @@ def _check_places(
     event: Event,
     details: Details,
     *,
-    email: str,
-    registered_by: ContactPerson,
+    organisation,
+    days: list,
     override: bool = False,
 ) -> bool:
     """Refuse what the rules refuse; return whether the newcomer must wait. Caller holds the
-    event lock. Free places go to those already waiting before anyone new gets one; at a
-    hybrid event places and waiting list are those of the way the newcomer takes part."""
-    places_fill(event)
+    event lock; as few queries as the rules allow, since every other submit for the event
+    waits meanwhile. Free places go to those already waiting before anyone new gets one; at a
+    hybrid event places and waiting list are those of the way the newcomer takes part.
+    The days are read before the lock: the lock serialises places, not dates."""
     pool = capacity.mode_of(event, details.participation)
-    full = (
-        capacity.event_is_full(event, participation=pool)
-        or capacity.waiting_list(event, pool).exists()
+    waiting = capacity.anyone_waiting(event)
+    if waiting:
+        places_fill(event)
+        waiting = capacity.waiting_list(event, pool).exists()
+    confirmed, used = capacity.places_taken(
+        event=event, organisation=organisation, participation=pool
     )
+    full = capacity.event_is_full(event, confirmed, participation=pool) or waiting
+    event._prefetched_objects_cache = {"days": days}
     state = event.registration_state(is_full=full)
     if state not in (RegistrationState.OPEN, RegistrationState.WAITING_LIST):
         raise RegistrationError(_refusal(state), code=str(state))
-    check_not_registered(event, email=email, registered_by=registered_by)
-    organisation = registered_by.organisation
     limit = capacity.organisation_limit(event=event, organisation=organisation)
-    used = capacity.organisation_places_used(event=event, organisation=organisation)
     if used >= limit and not override:
         raise RegistrationError(
             _("Your organisation has reached its limit of %(limit)d participants for this event.")
@@ -215,39 +218,76 @@ def registration_create(
     _check_request(registered_by, privacy_acknowledged, override_limit, reason)
     attendee = attendee or Attendee.of(registered_by)
     email = normalise_email(attendee.email)
+    items, days = _check_before_lock(event, registered_by, email, details, carried_over)
+    try:
+        with transaction.atomic():
+            invitation_mark_registered(event=event, person=registered_by)
+            locked = event_lock(event)
+            details = replace(
+                details, participation=participation_for(locked, details.participation)
+            )
+            must_wait = _check_places(
+                locked,
+                details,
+                organisation=registered_by.organisation,
+                days=days,
+                override=override_limit,
+            )
+            registration = _new_registration(
+                locked, registered_by, attendee, email, details, language=language
+            )
+            registration.status = (
+                Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED
+            )
+            registration._change_reason = reason.strip() or None
+            registration.save()
+            if items:
+                choices_add(registration, items)
+            outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
+    except IntegrityError:
+        # The same address registered by a parallel request since the check above: the
+        # database's one-active-registration constraint refused it; say so as the check would.
+        check_not_registered(event, email=email, registered_by=registered_by)
+        raise
+    return registration
+
+
+def _check_before_lock(event, registered_by, email, details, carried_over) -> tuple[list, list]:
+    """Everything that needs no lock, first: each statement after `event_lock` makes every
+    other submit for the event wait (bench/findings.md). The side programme and the days."""
     if not carried_over:
         _check_representative(registered_by, email)
-    with transaction.atomic():
-        locked = event_lock(event)
-        items = _clean_details(locked, details)
-        details = replace(details, participation=participation_for(locked, details.participation))
-        must_wait = _check_places(
-            locked, details, email=email, registered_by=registered_by, override=override_limit
-        )
-        if not carried_over:
-            rate_limit_changes(keys=[f"person:{registered_by.pk}"])
-        registration = Registration(
-            event=locked,
-            registered_by=registered_by,
-            organisation=registered_by.organisation,
-            is_representative=email != registered_by.email,
-            salutation=attendee.salutation,
-            academic_title=attendee.academic_title,
-            first_name=attendee.first_name,
-            last_name=attendee.last_name,
-            email=email,
-            function=attendee.function,
-            status=Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED,
-            **_detail_fields(details, CREATED_FIELDS),
-            privacy_acknowledged_at=timezone.now(),
-            language=language,
-        )
-        registration._change_reason = reason.strip() or None
-        registration.save()
-        choices_add(registration, items)
-        invitation_mark_registered(event=locked, person=registered_by)
-        outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
-        return registration
+    items = _clean_details(event, details)
+    check_not_registered(event, email=email, registered_by=registered_by)
+    if not carried_over:
+        rate_limit_changes(keys=[f"person:{registered_by.pk}"])
+    return items, list(event.days.all())
+
+
+def _new_registration(
+    event: Event,
+    registered_by: ContactPerson,
+    attendee: Attendee,
+    email: str,
+    details: Details,
+    *,
+    language: str,
+) -> Registration:
+    return Registration(
+        event=event,
+        registered_by=registered_by,
+        organisation=registered_by.organisation,
+        is_representative=email != registered_by.email,
+        salutation=attendee.salutation,
+        academic_title=attendee.academic_title,
+        first_name=attendee.first_name,
+        last_name=attendee.last_name,
+        email=email,
+        function=attendee.function,
+        **_detail_fields(details, CREATED_FIELDS),
+        privacy_acknowledged_at=timezone.now(),
+        language=language,
+    )
 
 
 def _detail_fields(details: Details, names: tuple[str, ...] | None = None) -> dict:

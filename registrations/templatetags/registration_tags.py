@@ -1,4 +1,9 @@
+from crispy_forms.utils import render_crispy_form
 from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from events.jsonld import with_offer
 
@@ -11,11 +16,11 @@ from ..tokens import manage_tokens
 register = template.Library()
 
 
-def _registration_state(event) -> tuple[int, str]:
+def _registration_state(event, organisation=None) -> tuple[int, str]:
     """Confirmed registrations and the registration state, counted once per page."""
     cached = getattr(event, "_registration_state_cache", None)
     if cached is None:
-        confirmed = capacity.confirmed_count(event)
+        confirmed, _used = capacity.places_on_page(event, organisation)
         full = capacity.event_is_full(event, confirmed)
         cached = (confirmed, event.registration_state(is_full=full))
         event._registration_state_cache = cached
@@ -38,9 +43,9 @@ def manage_token(registration: Registration) -> str:
 @register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
-    confirmed, state = _registration_state(event)
     request = context.get("request")
     person = getattr(request, "contact_person", None)
+    confirmed, state = _registration_state(event, person.organisation if person else None)
     mine = (
         list(
             Registration.objects.active()
@@ -50,12 +55,15 @@ def registration_box(context, event):
         if person
         else []
     )
-    sees_participants = can_see_participants(event, person)
+    # A confirmed registration of one's own answers the question without asking again.
+    sees = any(r.status == Registration.Status.CONFIRMED for r in mine) or (
+        can_see_participants(event, person)
+    )
     return {
         "mine": mine,
-        "sees_participants": sees_participants,
+        "sees_participants": sees,
         # The same people may download them (selectors.materials.person_may_download).
-        "participant_materials": participant_only_materials(event) if sees_participants else [],
+        "participant_materials": participant_only_materials(event) if sees else [],
         "event": event,
         "state": state,
         "free": None
@@ -82,5 +90,33 @@ def organisation_allowance(context, event):
     organisation = person.organisation
     return {
         "limit": capacity.organisation_limit(event=event, organisation=organisation),
-        "used": capacity.organisation_places_used(event=event, organisation=organisation),
+        "used": capacity.places_on_page(event, organisation)[1],
     }
+
+
+# Stands for the request's CSRF token in a form's shared HTML.
+CSRF_SLOT = "csrf-token-of-the-request"
+
+
+# Where the form's address goes into the shared HTML of `form_html`.
+ACTION_SLOT = "/form-action-slot/"
+
+
+@register.simple_tag(takes_context=True)
+def form_html(context, form):
+    """`{% crispy form %}`, but the HTML of a form that looks the same for everyone (see
+    `html_cache_key`) is rendered once per PUBLIC_PAGE_CACHE_SECONDS and completed per
+    request with the CSRF token, the form's address (a manage page's holds the personal
+    link, so it never goes into the shared copy) and the form's own slots."""
+    key = form.html_cache_key() if settings.PUBLIC_PAGE_CACHE_SECONDS > 0 else None
+    html = cache.get(key) if key else None
+    action = form.helper.form_action
+    if html is None:
+        form.helper.form_action = ACTION_SLOT if action else ""
+        html = render_crispy_form(form, context={"csrf_token": CSRF_SLOT})
+        form.helper.form_action = action
+        if key:
+            cache.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    token = context.get("csrf_token")
+    html = html.replace(CSRF_SLOT, str(token or "")).replace(ACTION_SLOT, escape(action or ""))
+    return mark_safe(form.fill_slots(html))  # noqa: S308

@@ -1,0 +1,72 @@
+"""The registration and manage forms' HTML shared from the cache: only where it is the same for
+everyone, completed per request with the CSRF token and the signed-in person's own line."""
+
+import pytest
+
+from registrations.forms import RegistrationDetailsForm, RegistrationForm
+from registrations.tokens import manage_tokens
+from tests.factories import (
+    ContactPersonFactory,
+    ProgrammeChoiceFactory,
+    ProgrammeItemFactory,
+    RegistrationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+
+
+def form_url(event) -> str:
+    return f"/veranstaltungen/{event.slug}/anmeldung/"
+
+
+def test_each_person_sees_their_own_details_in_the_shared_form(client, sign_in, event):
+    first = ContactPersonFactory(first_name="Erika", last_name="Erste")
+    second = ContactPersonFactory(first_name="Zora", last_name="Zweite")
+
+    sign_in(client, first)
+    page_first = client.get(form_url(event)).content.decode()
+    client.cookies.clear()
+    sign_in(client, second)
+    page_second = client.get(form_url(event)).content.decode()
+
+    assert "Erika Erste" in page_first and "Zora Zweite" not in page_first
+    assert "Zora Zweite" in page_second and "Erika Erste" not in page_second
+    assert client.cookies["csrftoken"].value
+    assert 'name="csrfmiddlewaretoken" value="csrf-token' not in page_second
+
+
+def test_free_places_on_the_side_programme_are_current(person_client, event):
+    item = ProgrammeItemFactory(event=event, title="Hafenrundfahrt", capacity=2)
+    assert "2 Plätze frei" in person_client.get(form_url(event)).content.decode()
+
+    ProgrammeChoiceFactory(item=item, registration=RegistrationFactory(event=event))
+
+    assert "1 Platz frei" in person_client.get(form_url(event)).content.decode()
+
+
+def test_a_form_with_someones_own_words_or_input_is_never_shared(event, person):
+    item = ProgrammeItemFactory(event=event)
+    common = {"event": event, "free_places": {item.pk: None}}
+
+    assert RegistrationForm(person=person, **common).html_cache_key()
+    assert RegistrationForm({"who": "self"}, person=person, **common).html_cache_key() is None
+    with_notes = RegistrationDetailsForm(initial={"diet_notes": "Erdnussallergie"}, **common)
+    assert with_notes.html_cache_key() is None
+    plain = RegistrationDetailsForm(initial={"diet": "vegan"}, **common)
+    other = RegistrationDetailsForm(initial={"diet": "none"}, **common)
+    assert plain.html_cache_key() != other.html_cache_key()
+
+
+def test_manage_page_shows_the_registrations_own_choices(client, event):
+    vegan = RegistrationFactory(event=event, diet="vegan")
+    plain = RegistrationFactory(event=event, diet="none")
+
+    for registration in (plain, vegan, plain):
+        page = client.get(f"/anmeldung/{manage_tokens.make_token(registration)}/").content
+        selected = f'value="{registration.diet}" selected'.encode()
+        assert selected in page, registration.diet
