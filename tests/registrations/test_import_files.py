@@ -260,19 +260,16 @@ def test_the_preview_marks_changes_without_style_attributes(staff_client):
     assert " style=" not in html  # the CSP blocks them; staff.css colours ins and del
 
 
-def test_five_thousand_rows_preview_in_a_few_seconds(staff_client):
+def test_five_thousand_rows_preview_whole(staff_client):
+    """The allowed volume previews whole; its speed is measured by `make bench` (issue 13:
+    ≤ 3 s), not here, where other suites share the cores."""
     leipzig = MemberOrganisationFactory(name="Stadt Leipzig")
     ContactPersonFactory.create_batch(5, organisation=leipzig)
     data = _xlsx(CONTACT_HEADER, [_contact(f"p{n}@leipzig.de") for n in range(5000)])
 
-    started = time.monotonic()
     preview = _preview(staff_client, "contactperson", data, fmt=XLSX_FORMAT)
-    elapsed = time.monotonic() - started
 
     assert preview.context["result"].totals["new"] == 5000
-    # 18 s before; about 4 s alone on SQLite. The bound is loose because other suites share
-    # the two cores; the query count test above guards against per-row look-ups.
-    assert elapsed < 30, elapsed
 
 
 def test_a_row_without_organisation_is_refused_not_a_crash(staff_client):
