@@ -14,7 +14,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from . import services
+from . import online, services
 from .admin_agenda import day_programme_links
 from .admin_tools import (
     URL_FIELD_OVERRIDES,
@@ -295,7 +295,7 @@ class EventAdmin(TranslationAdmin, ReadOnlyHistoryAdmin):
         if action == "cancel":
             return services.event_cancel(event=event, **notice)
         if action == "online":
-            return services.event_move_online(event=event, **notice, **forms[1].cleaned_data)
+            return online.event_move_online(event=event, **notice, **forms[1].cleaned_data)
         data = forms[0].cleaned_data
         return services.event_create_replacement(
             event=event,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import services
-from .forms import CertificateCheckForm
+from .certificate_forms import CertificateCheckForm
 from .mail.certificate import certificate_days, certificate_filename, certificate_pdf
 from .pages import personal, registration_by_token
 from .selectors import certificates

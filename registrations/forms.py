@@ -417,14 +417,3 @@ class ResendManageLinkForm(SiteForm):
     submit_label = _("Send me my link again")
 
     email = NormalisedEmailField(label=_("E-mail address of the registration"), max_length=254)
-
-
-class CertificateCheckForm(SiteForm):
-    submit_label = _("Check")
-
-    code = forms.CharField(
-        label=_("Verification code"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("As printed at the bottom of the certificate, e.g. ABCDE-FGHJK."),
-    )

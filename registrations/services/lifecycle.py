@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from events import online as event_online
 from events import services as event_services
 from events.models import Event, EventChange, ProgrammeItem
 from events.services import DaySpec
@@ -92,7 +93,7 @@ def event_move_online_notify(
     (confirmed online participants find the join details on their manage page, in the
     reminder and in their calendar)."""
     with transaction.atomic():
-        change = event_services.event_move_online(
+        change = event_online.event_move_online(
             event=event, notice=notice, notice_en=notice_en, join_url=join_url, dial_in=dial_in
         )
         locked = event_lock(event)

@@ -271,26 +271,33 @@ def test_page_query_count_does_not_grow_with_the_programme(
         client.get(large.get_absolute_url())
 
 
-def test_programme_changes_reach_the_cached_page(client, event, settings):
+def test_programme_changes_reach_the_cached_page(
+    client, event, settings, django_capture_on_commit_callbacks
+):
+    """Each change invalidates the cached page when it commits (events/cache.py)."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 60
     cache.clear()
     url = event.get_absolute_url()
     assert "Begrüßung" in _html(client, url)
 
     session = Session.objects.get(title="Begrüßung")
-    session.title = "Eröffnung"
-    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        session.title = "Eröffnung"
+        session.save()
     assert "Eröffnung" in _html(client, url)
 
     speaker = session.ordered_speakers[0]
-    speaker.organisation = "Difu Berlin"
-    speaker.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        speaker.organisation = "Difu Berlin"
+        speaker.save()
     assert "Difu Berlin" in _html(client, url)
 
-    SessionSpeaker.objects.filter(session=session).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        SessionSpeaker.objects.filter(session=session).delete()
     assert "Clara Beispiel" not in _html(client, url)
 
-    session.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        session.delete()
     assert "Eröffnung" not in _html(client, url)
     cache.clear()
 

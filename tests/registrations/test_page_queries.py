@@ -50,8 +50,9 @@ def test_registration_form_queries_with_the_shared_cache(
 def test_manage_page_queries(client, event, items, django_assert_max_num_queries):
     registration = RegistrationFactory(event=event)
 
-    # Registration with event and organisation, days, side programme, choices, free places.
-    with django_assert_max_num_queries(5):
+    # Registration with event and organisation, days, side programme, choices, free places,
+    # the event's materials.
+    with django_assert_max_num_queries(6):
         response = client.get(f"/anmeldung/{manage_tokens.make_token(registration)}/")
 
     assert response.status_code == 200

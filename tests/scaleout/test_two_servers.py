@@ -109,7 +109,7 @@ def test_an_admin_edit_through_a_shows_on_the_cached_page_of_b(shared, django_us
     change = f"/admin/events/event/{event.pk}/change/"
     form = form_values(request(a, "GET", change, browser=staff).body, "event_form")
     answer = request(
-        a, "POST", change, browser=staff, data={**form, "title": "Titel nachher", "_save": "1"}
+        a, "POST", change, browser=staff, data={**form, "title_de": "Titel nachher", "_save": "1"}
     )
     assert answer.status == 302, answer.body[:3000]
 
