@@ -70,3 +70,20 @@ def test_manage_page_shows_the_registrations_own_choices(client, event):
         page = client.get(f"/anmeldung/{manage_tokens.make_token(registration)}/").content
         selected = f'value="{registration.diet}" selected'.encode()
         assert selected in page, registration.diet
+
+
+def test_a_manage_page_never_shows_another_persons_link_from_the_shared_form(client, event):
+    """The details form posts to the manage page's own address, which holds the personal
+    link: that address is filled in per request, never kept in the shared HTML."""
+    first, second = RegistrationFactory.create_batch(2, event=event)
+    first_url = f"/anmeldung/{manage_tokens.make_token(first)}/"
+    second_url = f"/anmeldung/{manage_tokens.make_token(second)}/"
+
+    page_first = client.get(first_url).content.decode()
+    page_second = client.get(second_url).content.decode()
+
+    assert f'action="{first_url}"' in page_first
+    assert f'action="{second_url}"' in page_second
+    assert manage_tokens.make_token(first) not in page_second
+    assert manage_tokens.make_token(second) not in page_first
+    assert "form-action-slot" not in page_first + page_second
