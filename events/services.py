@@ -8,6 +8,7 @@ which tells registrants — can act on it in the same transaction.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
@@ -241,7 +242,8 @@ def event_reschedule(
             shift = days[0].date - date.fromisoformat(previous[0]["date"])
             locked.registration_opens_at = _shift(locked.registration_opens_at, shift)
             locked.registration_closes_at = _shift(locked.registration_closes_at, shift)
-            locked._change_reason = "registration window moved with the days"
+            with translation.override(settings.LANGUAGE_CODE):  # history is read by staff
+                locked._change_reason = _("Registration window moved with the days")
             locked.save(update_fields=["registration_opens_at", "registration_closes_at"])
             event.registration_opens_at = locked.registration_opens_at
             event.registration_closes_at = locked.registration_closes_at

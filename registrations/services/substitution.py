@@ -35,6 +35,10 @@ def _locked_changeable(registration: Registration) -> Registration:
         .select_related("event", "registered_by__organisation")
         .get(pk=registration.pk)
     )
+    if not reg.is_active:  # cancelled, or handed to a colleague
+        raise RegistrationError(
+            _("This registration is cancelled; it can no longer be changed."), code="cancelled"
+        )
     if not deadlines.can_change(reg):
         raise RegistrationError(
             _("The deadline for changes has passed. Please contact the organisers."),
@@ -56,22 +60,30 @@ def _check_address(reg: Registration, email: str) -> None:
     check_not_registered(reg.event, email=email, registered_by=reg.registered_by)
 
 
-def _check_colleague(reg: Registration, email: str) -> None:
+def _check_colleague(reg: Registration, email: str, *, moving: bool = True) -> None:
     """The colleague belongs to the registration's organisation: the address is at one of its
-    domains (as for a representative) and not that of another organisation's contact person."""
+    domains (as for a representative) and not that of another organisation's contact person.
+    A new address of the registrant (`moving` False) obeys the same rule, or changing the
+    address would hand the place to anyone."""
     contact = reg.registered_by
     domains = registering.representative_domains(contact)
     foreign = ContactPerson.objects.filter(email=email).exclude(organisation_id=reg.organisation_id)
     if email != contact.email and (
         not registering.address_in_domains(email, domains) or foreign.exists()
     ):
-        raise RegistrationError(
+        message = (
             _(
                 "The place can only go to a colleague of your organisation, with an address "
                 "at %(domains)s. If this is wrong, please contact the organisers."
             )
-            % {"domains": ", ".join(domains)},
-            code="other_organisation",
+            if moving
+            else _(
+                "The new address must be one of your organisation, at %(domains)s. If this is "
+                "wrong, please contact the organisers."
+            )
+        )
+        raise RegistrationError(
+            message % {"domains": ", ".join(domains)}, code="other_organisation"
         )
 
 
@@ -110,6 +122,8 @@ def _take_over(old: Registration, attendee: Attendee, email: str) -> Registratio
         # After new dates the answer the place owes (or gave) stays with the place.
         reconfirmation=old.reconfirmation,
         reconfirmed_at=old.reconfirmed_at,
+        # Online or on site: the place as it is, in its own pool of a hybrid event.
+        participation=old.participation,
         privacy_acknowledged_at=timezone.now(),
         language=old.language,
     )
@@ -216,11 +230,22 @@ def registration_email_change_request(*, registration: Registration, email: str)
     with transaction.atomic():
         reg = _locked_changeable(registration)
         _check_address(reg, email)
+        _check_colleague(reg, email, moving=False)
         rate_limit_changes(keys=[f"link:{reg.pk}"])
         message = outbox.for_registration(reg, OutboxMessage.Kind.EMAIL_CHANGE, email=email)
         message.recipient = email
         outbox.queue([message])
         return email
+
+
+def _latest_requested_address(reg: Registration) -> str | None:
+    """The address of the registration's most recent request for a new address."""
+    return (
+        OutboxMessage.objects.filter(registration=reg, kind=OutboxMessage.Kind.EMAIL_CHANGE)
+        .order_by("-created_at", "-pk")
+        .values_list("recipient", flat=True)
+        .first()
+    )
 
 
 def registration_email_change_confirm(*, token: str) -> Registration:
@@ -235,7 +260,16 @@ def registration_email_change_confirm(*, token: str) -> Registration:
             raise EmailChangeLinkError(
                 _("This confirmation link has already been used."), code="used"
             )
+        if _latest_requested_address(reg) != email:  # a newer request voids older links
+            raise EmailChangeLinkError(
+                _(
+                    "A newer confirmation link was sent for this registration. Please use the "
+                    "link in the latest mail."
+                ),
+                code="superseded",
+            )
         _check_address(reg, email)
+        _check_colleague(reg, email, moving=False)
         old_email = reg.email
         reg.email = email
         reg._change_reason = _history_reason(gettext_noop("E-mail address confirmed by its owner"))

@@ -1,11 +1,13 @@
 """Staff change an event in the admin: form, confirmation with recipients and a mail preview,
 then the change and the mails. Plus staff messages, the answers page and the outbox."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from events.models import Event
@@ -130,6 +132,11 @@ def test_reschedule_with_answer_deadline(staff_client, event, committed, mailout
     names = preview.context["preview"].attachments
     assert names == [f"{event.slug}-{n}.ics" for n in range(1, len(names) + 1)]
     assert event.days.order_by("date").first().date == future(60)
+    # The new days as staff read them, not the form's raw values.
+    page = preview.content.decode()
+    assert date_format(future(90), "l, j. F Y") in page
+    for raw in ("False", "Löschen", future(90).isoformat(), ":00:00"):
+        assert raw not in re.sub(r"<input[^>]*>", "", page), raw
     assert_nothing_queued(mailoutbox)
 
     with committed():

@@ -522,9 +522,11 @@ def test_a_new_address_changes_only_after_its_owner_follows_the_link(
     )
 
 
-def test_a_confirmation_link_works_once(
+def test_a_confirmation_link_works_once_and_a_newer_request_voids_older_links(
     client, event, person, mailoutbox, django_capture_on_commit_callbacks
 ):
+    """A mistyped address corrected by a second request: the stranger at the first address
+    cannot take the registration over with the older link."""
     registration = registered(event, person)
     mailoutbox.clear()
     request_change(
@@ -535,14 +537,66 @@ def test_a_confirmation_link_works_once(
     )
     first, second = (confirm_path(m) for m in mailoutbox)
 
-    assert client.post(first).status_code == 302
-    again = client.post(first)
-    other = client.post(second)
+    older = client.post(first)
+    assert older.status_code == 400
+    assert "neuerer Bestätigungslink" in html(older)
+    assert client.post(second).status_code == 302
+    again = client.post(second)
 
-    assert again.status_code == other.status_code == 400
+    assert again.status_code == 400
     assert "ungültig oder wurde bereits verwendet" in html(again)
     registration.refresh_from_db()
-    assert registration.email == "neu@stadt.example.org"
+    assert registration.email == "neu2@stadt.example.org"
+
+
+def test_a_new_address_outside_the_organisation_is_refused(
+    client, event, person, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Changing the address must not do what handing over the place may not: give it to
+    another organisation's contact person."""
+    stranger = ContactPersonFactory(email="julia.mueller@kiel.example.org")
+    registration = registered(event, person)
+    mailoutbox.clear()
+
+    response = request_change(
+        client, registration, stranger.email, django_capture_on_commit_callbacks
+    )
+
+    assert response.status_code == 400
+    assert "muss eine Adresse Ihrer Organisation sein" in html(response)
+    assert mailoutbox == []
+    registration.refresh_from_db()
+    assert registration.email == person.email
+
+
+def test_a_colleague_takes_over_an_online_place_as_online(client, person):
+    event = EventFactory(capacity=1, attendance_mode="hybrid", online_capacity=5)
+    registration = registration_create(
+        event=event,
+        registered_by=person,
+        attendee=None,
+        details=Details(participation="online"),
+        privacy_acknowledged=True,
+        language="de",
+    )
+
+    response = client.post(f"{manage_url(registration)}platz-uebergeben/", colleague())
+
+    assert response.status_code == 302, html(response)
+    new = Registration.objects.get(email="kai.kollege@stadt.example.org")
+    assert (new.status, new.participation) == ("confirmed", "online")
+    assert capacity.confirmed_count(event, "in_person") == 0
+
+
+def test_an_old_link_after_the_hand_over_says_the_registration_is_cancelled(client, event, person):
+    registration = registered(event, person)
+    url = manage_url(registration)
+    assert client.post(f"{url}platz-uebergeben/", colleague()).status_code == 302
+
+    again = client.post(f"{url}angaben/", person_data())
+
+    assert again.status_code == 400
+    assert "storniert" in html(again) and "Frist" not in html(again)
 
 
 def test_a_confirmation_link_expires(
