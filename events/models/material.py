@@ -83,8 +83,9 @@ class Material(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Bookkeeping of the stored file, so lists need not ask the storage for sizes.
-        if self.file and not self.file._committed:
+        # Bookkeeping of the stored file, so lists need not ask the storage for sizes; also
+        # for a file stored first (`material.file.save(...)`, as the demo does).
+        if self.file and (not self.file._committed or not self.size):
             self.size = self.file.size
         super().save(*args, **kwargs)
 

@@ -49,6 +49,15 @@ def _form(event, name: str, content: bytes):
     )
 
 
+def test_a_file_stored_first_gets_its_size_too():
+    """The demo stores the file through the field (`file.save`), which commits it before the
+    model saves; the listed size must still be the file's."""
+    material = Material(event=EventFactory(), title="Dokumentation", visibility="public")
+    material.file.save("doku.pdf", ContentFile(PDF_BYTES))
+    material.refresh_from_db()
+    assert material.size == len(PDF_BYTES)
+
+
 @pytest.mark.parametrize(
     "name, content",
     [
