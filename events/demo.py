@@ -189,6 +189,8 @@ def _load_events(*, today) -> dict[str, Event]:
         slug=f"{UPCOMING_SLUG_PREFIX}{year}"
     ).first() or _upcoming_event(common, topics, year)
     load_programme(upcoming)
+    if not upcoming.materials.exists():
+        _materials(upcoming, UPCOMING_MATERIALS)
     past = Event.objects.filter(slug=PAST_SLUG).first() or _past_event(common, topics)
     return {"seed": seed, "replacement": seed.replacement, "upcoming": upcoming, "past": past}
 
@@ -346,9 +348,27 @@ def _past_event(common: dict, topics: list) -> Event:
         ),
         ("Ergebnisse der Arbeitsgruppen", "Workshops", "participants", "arbeitsgruppen.pdf"),
     ]
+    _materials(past, materials)
+    return past
+
+
+# What participants of the upcoming meeting get beforehand (their manage page lists both; the
+# public one shows on the event page after the meeting, with the talks).
+UPCOMING_MATERIALS = [
+    ("Einladung mit Tagesordnung", "", "public", "einladung.pdf"),
+    (
+        "Hinweise für Teilnehmende: Anreise, WLAN, Barrierefreiheit",
+        "",
+        "participants",
+        "hinweise.pdf",
+    ),
+]
+
+
+def _materials(event: Event, materials: list[tuple[str, str, str, str]]) -> None:
     for position, (title, session, visibility, filename) in enumerate(materials):
         material = Material(
-            event=past,
+            event=event,
             title=title,
             session_title=session,
             visibility=visibility,
@@ -357,4 +377,3 @@ def _past_event(common: dict, topics: list) -> Event:
         material.file.save(
             filename, ContentFile(_demo_pdf(title.encode("ascii", "replace").decode()))
         )
-    return past

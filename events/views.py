@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.flatpages.models import FlatPage
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -199,6 +201,19 @@ def material_download(request, slug, key):
     if material is None:
         raise Http404
     return material_response(material, private=False)
+
+
+@require_safe
+@staff_member_required
+def staff_material_file(request, key, filename):
+    """The admin's link to a material's current file (the materials storage's URL points
+    here): public or participants-only, for staff who may view materials."""
+    if not request.user.has_perm("events.view_material"):
+        raise PermissionDenied
+    material = Material.objects.filter(key=key).first()
+    if material is None:
+        raise Http404
+    return material_response(material, private=True)
 
 
 @require_safe

@@ -160,7 +160,9 @@ STORAGES = {
         "BACKEND": env.str(
             "MATERIALS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
         ),
-        "OPTIONS": {"location": str(MATERIALS_ROOT)}
+        # The URL the admin links a file with: a staff-only view (events.views), not a route
+        # that serves the folder.
+        "OPTIONS": {"location": str(MATERIALS_ROOT), "base_url": "/admin/unterlagen/"}
         if not env.str("MATERIALS_STORAGE_BACKEND", default="")
         else {},
     },

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from events.sitemaps import SITEMAPS
+from events.views import staff_material_file
 
 from .health import healthz
 from .views import favicon, robots_txt
@@ -23,6 +24,12 @@ urlpatterns = [
     path("favicon.ico", favicon),
 ]
 urlpatterns += i18n_patterns(
+    # Where the admin's link to a material's file leads (the materials storage's base_url).
+    path(
+        "admin/unterlagen/materials/<slug:key>/<path:filename>",
+        staff_material_file,
+        name="staff_material_file",
+    ),
     path("admin/", admin.site.urls),
     path("", include("registrations.urls")),
     path("", include("events.urls")),

@@ -67,7 +67,7 @@ def _test_settings(settings, _materials_root):
         # Uploaded materials go to a temporary folder, never into the project.
         "materials": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(_materials_root)},
+            "OPTIONS": {"location": str(_materials_root), "base_url": "/admin/unterlagen/"},
         },
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

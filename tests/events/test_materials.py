@@ -226,6 +226,22 @@ def test_deleting_a_material_removes_its_file_from_the_storage(
     assert not storages["materials"].exists(name)
 
 
+def test_the_admins_link_to_a_file_opens_it_for_staff_only(admin_client, client):
+    """The inline shows each material's current file as a link (the storage's URL): it leads
+    to a staff-only view, for participants-only files too, never to a public route."""
+    material = MaterialFactory(visibility=Material.Visibility.PARTICIPANTS)
+    url = material.file.url
+    page = admin_client.get(f"/admin/events/event/{material.event_id}/change/").content.decode()
+
+    assert f'href="{url}"' in page
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert "no-store" in response["Cache-Control"]
+    assert client.get(url).status_code == 302  # to the admin login
+    assert admin_client.get(url.replace(material.key, "x" * 24)).status_code == 404
+
+
 def test_the_event_admin_offers_the_materials_inline(admin_client):
     event = EventFactory()
     page = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
