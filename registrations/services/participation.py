@@ -13,9 +13,9 @@ from events.models import Event
 
 from ..audit import current_origin
 from ..mail import outbox
-from ..models import OutboxMessage, Registration
+from ..models import OutboxMessage, ProgrammeChoice, Registration
 from ..selectors import capacity
-from .places import event_lock, places_fill
+from .places import choices_set_status, event_lock, item_places_fill, places_fill
 
 
 def participation_for(event: Event, chosen: str) -> str:
@@ -58,6 +58,12 @@ def registration_participation_change(
         reg.status = Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED
         reg._change_reason = reason or None
         reg.save(update_fields=["participation", "status", "updated_at"])
+        if participation == Registration.Participation.ONLINE:
+            # The side programme is on site: its places go to those waiting for them.
+            choices_set_status(
+                list(reg.programme_choices.active()), ProgrammeChoice.Status.CANCELLED
+            )
+            item_places_fill(event)
         places_fill(event)
         outbox.queue([outbox.for_registration(reg, OutboxMessage.Kind.REGISTRATION_CHANGED)])
         registration.participation, registration.status = reg.participation, reg.status

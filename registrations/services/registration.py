@@ -105,12 +105,18 @@ def _check_request(
         )
 
 
-def _clean_details(event: Event, details: Details) -> list[ProgrammeItem]:
+def _clean_details(event: Event, details: Details, participation: str) -> list[ProgrammeItem]:
     ids = list(dict.fromkeys(details.programme_item_ids))
     items = list(ProgrammeItem.objects.filter(event=event, pk__in=ids))
     if len(items) != len(ids):
         raise RegistrationError(
             _("A chosen side programme item does not belong to this event."), code="bad_item"
+        )
+    if items and event.is_hybrid and participation == Registration.Participation.ONLINE:
+        # The reception, the site visit, the excursion: places on site, for those on site.
+        raise RegistrationError(
+            _("The side programme takes place on site; it is not open to online participants."),
+            code="online_programme",
         )
     if details.diet not in Registration.Diet.values:
         raise RegistrationError(_("Please choose a valid diet."), code="bad_diet")
@@ -257,7 +263,7 @@ def _check_before_lock(event, registered_by, email, details, carried_over) -> tu
     other submit for the event wait (bench/findings.md). The side programme and the days."""
     if not carried_over:
         _check_representative(registered_by, email)
-    items = _clean_details(event, details)
+    items = _clean_details(event, details, details.participation)
     check_not_registered(event, email=email, registered_by=registered_by)
     if not carried_over:
         rate_limit_changes(keys=[f"person:{registered_by.pk}"])
@@ -379,7 +385,7 @@ def registration_update(
                 _("The deadline for changes has passed. Please contact the organisers."),
                 code="deadline",
             )
-        items = _clean_details(locked_event, details)
+        items = _clean_details(locked_event, details, reg.participation)
         wanted = {item.pk for item in items}
         dropped = list(reg.programme_choices.active().exclude(item_id__in=wanted))
         freed = any(c.status == ProgrammeChoice.Status.CONFIRMED for c in dropped)

@@ -14,8 +14,14 @@ from registrations.services import (
     registration_cancel,
     registration_create,
     registration_participation_change,
+    registration_update,
 )
-from tests.factories import ContactPersonFactory, EventFactory, RegistrationFactory
+from tests.factories import (
+    ContactPersonFactory,
+    EventFactory,
+    ProgrammeItemFactory,
+    RegistrationFactory,
+)
 from tests.registrations.test_one_door import _FormInputs, change_form, save
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +293,44 @@ def test_making_an_in_person_event_hybrid_with_few_online_places_is_allowed():
         register(event)
     assert capacity.capacity_refusal(event=event, new_capacity=1, participation=P.ONLINE) is None
     assert capacity.capacity_refusal(event=event, new_capacity=2)
+
+
+def _with_item(event, participation, item, person=None):
+    return registration_create(
+        event=event,
+        registered_by=person or ContactPersonFactory(),
+        attendee=None,
+        details=Details(participation=participation, programme_item_ids=[item.pk]),
+        privacy_acknowledged=True,
+        language="de",
+    )
+
+
+def test_the_side_programme_is_for_those_on_site_at_a_hybrid_event():
+    """The reception and the site visit have places on site: an online participant cannot
+    take one, at registration or later on the manage page."""
+    event = hybrid(online_capacity=5)
+    item = ProgrammeItemFactory(event=event, capacity=1)
+
+    with pytest.raises(ValidationError) as refused:
+        _with_item(event, P.ONLINE, item)
+    assert refused.value.code == "online_programme"
+
+    online = register(event, P.ONLINE)
+    with pytest.raises(ValidationError):
+        registration_update(registration=online, details=Details(programme_item_ids=[item.pk]))
+    on_site = _with_item(event, P.IN_PERSON, item)
+    assert on_site.programme_choices.get().status == "confirmed"
+
+
+def test_moving_online_gives_up_the_side_programme_place_to_the_next_on_site():
+    event = hybrid(capacity=5, online_capacity=5)
+    item = ProgrammeItemFactory(event=event, capacity=1)
+    moves = _with_item(event, P.IN_PERSON, item)
+    waits = _with_item(event, P.IN_PERSON, item)
+    assert waits.programme_choices.get().status == "waiting"
+
+    registration_participation_change(registration=moves, participation=P.ONLINE)
+
+    assert moves.programme_choices.get().status == "cancelled"
+    assert waits.programme_choices.get().status == "confirmed"
