@@ -31,6 +31,7 @@ from .models import (
     OrganiserContact,
     ProgrammeItem,
     Series,
+    Session,
     Topic,
     TopicLink,
 )
@@ -70,7 +71,16 @@ class MaterialInline(TranslationTabularInline):
 
     model = Material
     extra = 0
-    fields = ["title", "session_title", "file", "visibility", "position"]
+    fields = ["title", "session", "session_title", "file", "visibility", "position"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A material belongs to a session of its own event's programme."""
+        if db_field.name == "session":
+            event_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Session.objects.filter(day__event_id=event_id or 0).order_by(
+                "day__date", "start_time"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class EventChangeInline(TranslationTabularInline):

@@ -54,7 +54,11 @@ def event_for_page(*, slug: str) -> Event:
                 ),
             ),
             Prefetch("changes", queryset=EventChange.objects.order_by("created_at", "pk")),
-            Prefetch("materials", to_attr="page_materials"),
+            Prefetch(
+                "materials",
+                queryset=Material.objects.select_related("session"),
+                to_attr="page_materials",
+            ),
         )
         .get(slug=slug)
     )
@@ -79,8 +83,17 @@ def days_with_programme():
 
 
 def programme_days(*, event: Event) -> list[EventDay]:
-    """The event's days that have a programme, each with its sessions (prefetched)."""
-    return [day for day in event.sorted_days if day.sessions.all()]
+    """The event's days that have a programme, each with its sessions (prefetched), each
+    session with its public materials (`public_materials`, from the page's prefetch)."""
+    days = [day for day in event.sorted_days if day.sessions.all()]
+    by_session: dict[int, list[Material]] = {}
+    for material in getattr(event, "page_materials", []):
+        if material.session_id and material.is_public:
+            by_session.setdefault(material.session_id, []).append(material)
+    for day in days:
+        for session in day.sessions.all():
+            session.public_materials = by_session.get(session.pk, [])
+    return days
 
 
 def related_events(*, event: Event, limit: int = 5) -> list[Event]:
@@ -105,7 +118,11 @@ def series_with_events(*, pk: int) -> tuple[Series, list[Event]]:
         series.events.published()
         .with_dates()
         .prefetch_related(
-            Prefetch("materials", queryset=Material.objects.public(), to_attr="public_materials")
+            Prefetch(
+                "materials",
+                queryset=Material.objects.public().select_related("session"),
+                to_attr="public_materials",
+            )
         )
         .order_by("-first_date", "title")
     )

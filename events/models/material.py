@@ -38,6 +38,15 @@ class Material(models.Model):
         Event, on_delete=models.CASCADE, related_name="materials", verbose_name=_("event")
     )
     title = models.CharField(_("title"), max_length=300)
+    session = models.ForeignKey(
+        "events.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="materials",
+        verbose_name=_("programme session"),
+        help_text=_("The session of the programme the material belongs to (its talk), if any."),
+    )
     session_title = models.CharField(
         _("session"),
         max_length=300,
@@ -88,6 +97,11 @@ class Material(models.Model):
         if self.file and (not self.file._committed or not self.size):
             self.size = self.file.size
         super().save(*args, **kwargs)
+
+    @property
+    def session_label(self) -> str:
+        """What the material belongs to, as lists show it: the session, or the text given."""
+        return self.session.title if self.session_id else self.session_title
 
     @property
     def is_public(self) -> bool:

@@ -29,7 +29,7 @@ def registration_materials(registration: Registration) -> list[Material]:
     """Every material of the registration's event, for a registration that may have them."""
     if not registration_may_download(registration):
         return []
-    return list(registration.event.materials.all())
+    return list(registration.event.materials.select_related("session"))
 
 
 def participant_only_materials(event: Event) -> list[Material]:

@@ -3,7 +3,7 @@ URL, and the pages that list it (event page after the event, series page)."""
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -16,7 +16,13 @@ from django.utils import timezone, translation
 
 from events.admin import MaterialInline
 from events.models import Material
-from tests.factories import PDF_BYTES, EventFactory, MaterialFactory, SeriesFactory
+from tests.factories import (
+    PDF_BYTES,
+    EventFactory,
+    MaterialFactory,
+    SeriesFactory,
+    SessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +174,40 @@ def test_the_event_page_lists_public_materials_only_after_the_event(client):
     assert public.get_public_url() in page
     assert "Interne Folien" not in page
     assert "Teilnehmende finden weitere Unterlagen" in page
+
+
+def test_a_talks_slides_show_under_its_session_after_the_event(
+    client, django_assert_max_num_queries
+):
+    past = EventFactory(days=PAST)
+    session = SessionFactory(day=past.days.first(), title="Smart City Leipzig")
+    other = SessionFactory(
+        day=past.days.first(), title="Podium", start_time=time(14), end_time=time(15)
+    )
+    slides = MaterialFactory(event=past, session=session, title="Folien", visibility="public")
+    MaterialFactory(event=past, session=other, title="Intern", visibility="participants")
+
+    with django_assert_max_num_queries(12):
+        page = client.get(past.get_absolute_url()).content.decode()
+
+    agenda = page[page.index('id="agenda-heading"') :]
+    smart_city = agenda[agenda.index("Smart City Leipzig") : agenda.index("Podium")]
+    assert slides.get_public_url() in smart_city
+    assert "Intern" not in page
+    materials = page[page.index('id="materials-heading"') :]
+    assert "Smart City Leipzig" in materials  # the materials list names the session too
+
+
+def test_the_admin_offers_only_the_events_own_sessions(admin_client):
+    event = EventFactory()
+    own = SessionFactory(day=event.days.first())
+    SessionFactory()  # another event's
+
+    page = admin_client.get(f"/admin/events/event/{event.pk}/change/")
+
+    formsets = [f for f in page.context["inline_admin_formsets"] if f.opts.model is Material]
+    field = formsets[0].formset.empty_form.fields["session"]
+    assert list(field.queryset) == [own]
 
 
 def test_the_series_page_lists_every_year_with_its_theme_and_public_materials(
