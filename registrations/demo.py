@@ -153,9 +153,13 @@ def load_registrations(event: Event) -> int:
     )
     count = 0
     for i, person in enumerate(people):
+        # At a hybrid event every third person joins online; elsewhere the event decides.
+        online = i % 3 == 2
         items = [reception.pk] if reception else []
         if site_visit and i < 4:
             items.append(site_visit.pk)
+        if online and event.is_hybrid:
+            items = []  # the side programme is on site
         services.registration_create(
             event=event,
             registered_by=person,
@@ -164,8 +168,7 @@ def load_registrations(event: Event) -> int:
                 programme_item_ids=items,
                 diet=["none", "vegetarian", "vegan"][i % 3],
                 visibility=["participants", "public", "nobody"][i % 3],
-                # At a hybrid event every third person joins online; elsewhere the event decides.
-                participation="online" if i % 3 == 2 else "in_person",
+                participation="online" if online else "in_person",
             ),
             privacy_acknowledged=True,
             language="de",
