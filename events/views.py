@@ -109,7 +109,8 @@ def _render_detail(request, slug):
             "programme_days": programme_days(event=event),
             "jsonld": jsonld,
             "image_url": image_url,
-            "description": Truncator(getattr(event, description_field)).chars(300),
+            # None only when the event has no text at all in any language of the page.
+            "description": Truncator(getattr(event, description_field or "title")).chars(300),
             "description_field": description_field,
         },
     )
