@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from jahrestreffen import proxies
 
@@ -54,6 +55,16 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session")
 def _materials_root(tmp_path_factory):
     return tmp_path_factory.mktemp("materials")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts, and leaves, in the site's language: a test that activates English
+    and forgets to deactivate it would otherwise make the next one's factories write English
+    texts (django-modeltranslation writes the active language's column)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
