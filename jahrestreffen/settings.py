@@ -307,6 +307,9 @@ SESSION_ENGINE = (
     if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
     else "django.contrib.sessions.backends.cached_db"
 )
+# The person behind a session is read from the cache too (registrations/selectors/viewer.py),
+# on the same condition: a change drops the entry, and only a shared cache drops it everywhere.
+CONTACT_PERSON_CACHE = SESSION_ENGINE.endswith("cached_db")
 
 # Log how long each registration holds its event's row lock (logger registrations.event_lock):
 # on in bench.settings, where `make bench` reports the median.

@@ -24,3 +24,14 @@ class RegistrationsConfig(AppConfig):
             post_delete.connect(
                 invalidate_public_pages, sender=model, dispatch_uid=f"pages-d-{name}"
             )
+
+        # The signed-in person is read from the cache (selectors/viewer.py): changes drop it.
+        from .selectors.viewer import forget_organisation_on_change, forget_person_on_change
+
+        for name, receiver in (
+            ("ContactPerson", forget_person_on_change),
+            ("MemberOrganisation", forget_organisation_on_change),
+        ):
+            model = self.get_model(name)
+            post_save.connect(receiver, sender=model, dispatch_uid=f"viewer-{name}")
+            post_delete.connect(receiver, sender=model, dispatch_uid=f"viewer-d-{name}")

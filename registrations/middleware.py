@@ -4,6 +4,7 @@ from django.middleware.csrf import rotate_token
 from django.utils.functional import SimpleLazyObject
 
 from .models import ContactPerson
+from .selectors.viewer import remember_person, signed_in_person
 
 SESSION_KEY = "contact_person"
 
@@ -17,6 +18,7 @@ def sign_in(request, person: ContactPerson) -> None:
     rotate_token(request)
     request.session[SESSION_KEY] = {"id": person.pk, "epoch": person.session_epoch}
     request.contact_person = person
+    remember_person(person)  # the requests that follow find it in the cache
 
 
 def sign_out(request) -> None:
@@ -29,8 +31,8 @@ def _current(request) -> ContactPerson | None:
     data = request.session.get(SESSION_KEY)
     if not data:
         return None
-    person = ContactPerson.objects.select_related("organisation").filter(pk=data.get("id")).first()
-    if person is None or person.session_epoch != data.get("epoch") or not person.can_sign_in():
+    person = signed_in_person(pk=data.get("id"), epoch=data.get("epoch"))
+    if person is None:
         request.session.pop(SESSION_KEY, None)
         return None
     return person

@@ -7,6 +7,7 @@ from django_tasks import task
 
 from ..mail import outbox
 from ..models import ContactPerson, OutboxMessage
+from ..selectors.viewer import forget_person
 from ..text import normalise_email
 from ..tokens import sign_in_tokens
 from .ratelimit import rate_limit_check
@@ -70,3 +71,4 @@ def sign_in_link_send(email: str, language: str) -> bool:
 def sign_out_everywhere(*, person: ContactPerson) -> None:
     """End every session of the person, on every device."""
     ContactPerson.objects.filter(pk=person.pk).update(session_epoch=F("session_epoch") + 1)
+    forget_person(person.pk)  # an update sends no signal
