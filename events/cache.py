@@ -16,6 +16,7 @@ version, and a signed-in request renders only the parts (`personal`) and fills t
 """
 
 import re
+import time
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -69,12 +70,27 @@ def personal_part(name: str, html: str) -> str:
     return f"<!--personal:{name}-->{html}<!--/personal:{name}-->"
 
 
-def cached_answer(request, name: str, render):
-    """`cached_page` for the answer to a POST that says the same to everyone without a
-    session ("we have sent you a link"): the POST's work is done, only the page is shared."""
+# Answers built from templates alone, per process: (name, language) -> (expires, content).
+_STATIC_ANSWERS: dict[tuple[str, str], tuple[float, bytes]] = {}
+
+
+def cached_static_answer(request, name: str, render):
+    """The answer to a POST that says the same to everyone without a session ("we have sent
+    you a link"): the POST's work is done, only the page is shared. It shows nothing from the
+    database (only templates and the language), so no change can make it stale: it is kept in
+    the process itself, without a cache round trip, for PUBLIC_PAGE_CACHE_SECONDS (a new
+    release restarts the processes anyway)."""
     if not _cacheable(request, methods=("POST",)):
         return _varies_by_cookie(render())
-    return _from_cache(name, render)
+    key = (name, get_language())
+    hit = _STATIC_ANSWERS.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return _varies_by_cookie(HttpResponse(hit[1]))
+    response = render()
+    if response.status_code == 200 and not response.cookies:
+        _STATIC_ANSWERS[key] = (now + settings.PUBLIC_PAGE_CACHE_SECONDS, response.content)
+    return _varies_by_cookie(response)
 
 
 def cached_page(request, name: str, render, personal=None):

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.cache import cached_answer
+from events.cache import cached_static_answer
 from events.models import Event
 from events.selectors import published_event
 from jahrestreffen.proxies import client_address, rate_limit_identity
@@ -75,7 +75,7 @@ def sign_in_request(request):
             return render(request, "registrations/sign_in_request.html", {"form": form}, status=429)
         # The same words for every address (the answer must not tell whether it is listed),
         # so the page is shared between requests without a session.
-        return cached_answer(
+        return cached_static_answer(
             request,
             f"sign-in-sent:{request.path}",
             lambda: render(request, "registrations/sign_in_sent.html"),

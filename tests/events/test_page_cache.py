@@ -196,3 +196,22 @@ def test_a_page_with_a_csrf_token_outside_its_personal_parts_is_never_shared(rf,
         cached_page(request, "seite", render, personal=lambda: {"nav": "<p>Andere</p>"})
 
     assert len(renders) == 2
+
+
+def test_the_sign_in_answer_is_shared_per_language_without_a_cache_round_trip(
+    client, django_assert_max_num_queries
+):
+    """"Check your mailbox" says the same to everyone: rendered once per process and
+    language, then served without asking the cache (events.cache.cached_static_answer)."""
+    from unittest import mock
+
+    from events import cache as page_cache
+
+    page_cache._STATIC_ANSWERS.clear()
+    german = client.post("/anmelden/", {"email": "a@example.org"}).content.decode()
+    with mock.patch.object(page_cache, "cache") as shared_cache:
+        again = client.post("/anmelden/", {"email": "b@example.org"}).content.decode()
+    shared_cache.get.assert_not_called()
+    english = client.post("/en/anmelden/", {"email": "c@example.org"}).content.decode()
+    assert german == again
+    assert "Postfach" in german and "Check your mailbox" in english
