@@ -154,7 +154,7 @@ def main(argv):
         if prof:
             import pstats
 
-            pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(prof).sort_stats(os.environ.get("PROF_SORT", "cumulative")).print_stats(45)
 
 
 if __name__ == "__main__":
