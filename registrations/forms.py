@@ -326,20 +326,17 @@ class RegistrationForm(RegistrationDetailsForm):
 
     def fill_slots(self, html: str) -> str:
         person = self.person
-        return (
-            super()
-            .fill_slots(html)
-            .replace(
-                PERSON_SLOT,
-                format_html(
-                    "<p>{}: <strong>{}</strong>, {}<br>{}</p>",
-                    _("Your details from the member directory"),
-                    person.full_name,
-                    person.organisation.name,
-                    person.email,
-                ),
-                1,
-            )
+        html = super().fill_slots(html)
+        return html.replace(
+            PERSON_SLOT,
+            format_html(
+                "<p>{}: <strong>{}</strong>, {}<br>{}</p>",
+                _("Your details from the member directory"),
+                person.full_name,
+                person.organisation.name,
+                person.email,
+            ),
+            1,
         )
 
     def clean(self):
