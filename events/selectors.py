@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from .cache import public_version
 from .models import (
@@ -35,6 +35,22 @@ def published_event(*, slug: str) -> Event | None:
         )
         if event is not None and seconds > 0:
             cache.set(key, event, timeout=seconds)
+    return event
+
+
+def event_with_programme(event: Event) -> Event:
+    """The event, published or not, with its days and side programme, as the pages behind a
+    registration's personal link need it: from the cache under the public version like
+    `published_event`, which every change to an event or its parts bumps; otherwise `event`
+    itself with those read."""
+    key = f"event-with-programme:{public_version()}:{event.pk}"
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    cached = cache.get(key) if seconds > 0 else None
+    if cached is not None:
+        return cached
+    prefetch_related_objects([event], "days", "programme_items")
+    if seconds > 0:
+        cache.set(key, event, timeout=seconds)
     return event
 
 

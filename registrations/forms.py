@@ -1,4 +1,3 @@
-import hashlib
 from dataclasses import replace
 
 from crispy_forms.helper import FormHelper
@@ -9,9 +8,10 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.timezone import localtime
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .form_html import SharedHTMLMixin
 from .models import MemberOrganisation, Registration, Salutation
 from .models.directory import NON_ASCII_MAILBOX
 from .services import Attendee, Details
@@ -30,19 +30,10 @@ class NormalisedEmailField(forms.EmailField):
             raise forms.ValidationError(NON_ASCII_MAILBOX, code="non_ascii_mailbox")
 
 
-class SiteForm(forms.Form):
+class SiteForm(SharedHTMLMixin, forms.Form):
     """Forms render with crispy-forms; every field says what it is for."""
 
     submit_label = _("Send")
-
-    def html_cache_key(self) -> str | None:
-        """What the rendered form depends on when its HTML may be shared between requests
-        (`{% form_html %}`), or None: rendered every time."""
-        return None
-
-    def fill_slots(self, html: str) -> str:
-        """The shared HTML completed with what belongs to this request only."""
-        return html
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -198,27 +189,13 @@ class RegistrationDetailsForm(SiteForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    # A form holding someone's own words is never shared, not even from a cache.
-    free_text = ("diet_notes", "accessibility_needs", "message")
+    # Someone's own words: never in the shared HTML, filled in per request.
+    personal_fields = ("diet_notes", "accessibility_needs", "message")
 
     def html_cache_key(self) -> str | None:
         """Rendering the fields costs more than the rest of the page (crispy-forms' templates
-        per field); an unbound form with no free text looks the same for everyone with the
-        same choices, labels and ticks, so its HTML is kept under a digest of exactly those."""
-        if self.is_bound or any(self.initial.get(name) for name in self.free_text):
-            return None
-        state = [
-            type(self).__name__,
-            get_language(),
-            [
-                (name, [(str(v), str(label)) for v, label in getattr(field, "choices", [])])
-                for name, field in self.fields.items()
-            ],
-            sorted((k, repr(v)) for k, v in self.initial.items()),
-            [(i.name, str(i.value)) for i in self.helper.inputs],
-            bool(self.helper.form_action),
-        ]
-        return "form-html:" + hashlib.sha256(repr(state).encode()).hexdigest()
+        per field); the unbound form is shared per set of choices, labels and ticks."""
+        return self.shared_html_key()
 
     def __init__(self, *args, event, free_places: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,6 +326,7 @@ class RegistrationForm(RegistrationDetailsForm):
 
     def fill_slots(self, html: str) -> str:
         person = self.person
+        html = super().fill_slots(html)
         return html.replace(
             PERSON_SLOT,
             format_html(

@@ -31,6 +31,9 @@ class _ManageForm(SiteForm):
         button = self.helper.inputs[0]
         button.name, button.id = self.prefix, f"submit-id-{self.prefix}"
 
+    def html_cache_key(self) -> str | None:
+        return self.shared_html_key()
+
 
 class _PersonForm(_ManageForm):
     """Name, title and function, checked as the registration form checks a representative's
@@ -85,6 +88,7 @@ class CorrectDetailsForm(_PersonForm):
     """The registrant's own name, title, salutation and function."""
 
     submit_label = _("Save my details")
+    personal_fields = ("academic_title", "first_name", "last_name", "function")
 
     salutation = _salutation_field()
     academic_title = _title_field()

@@ -26,7 +26,7 @@ from .forms import RegistrationDetailsForm
 from .mail.render import online_access
 from .manage_forms import CorrectDetailsForm, EmailChangeForm, SubstituteForm
 from .models import Registration
-from .pages import personal, registration_by_token
+from .pages import personal, programme_choices, registration_by_token
 from .selectors import capacity, certificates, deadlines, directory, materials, registering
 from .tokens import email_change_tokens, manage_tokens
 
@@ -51,7 +51,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 def _details_form(registration, data=None) -> RegistrationDetailsForm:
     event = registration.event
-    chosen = [c for c in registration.programme_choices.all() if c.is_active]
+    chosen = [c for c in programme_choices(registration) if c.is_active]
     form = RegistrationDetailsForm(
         data,
         event=event,
@@ -104,7 +104,7 @@ def _manage_page(request, registration, token: str, *, bound=None, refusals=()):
         {
             "registration": registration,
             "event": event,
-            "choices": [c for c in registration.programme_choices.all() if c.is_active],
+            "choices": [c for c in programme_choices(registration) if c.is_active],
             "form": failed or forms["details_form"],
             **forms,
             "manage_path": reverse("registrations:manage", kwargs={"token": token}),

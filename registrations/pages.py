@@ -2,10 +2,11 @@
 registration a personal link opens. `views`, `manage_views` and `invitation_views` use these."""
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
+
+from events.selectors import event_with_programme
 
 from .models import ProgrammeChoice, Registration
 from .tokens import manage_tokens
@@ -23,17 +24,28 @@ def page_language() -> str:
 
 def registration_by_token(token) -> Registration:
     """The registration a personal link opens, with what its pages show; 404 for any other
-    token."""
+    token. The link is checked and the registration read on every request; the event's
+    days and side programme come from the cache under the public version
+    (`event_with_programme`)."""
     registration = manage_tokens.registration_for(
         token,
-        Registration.objects.select_related(
-            "event", "organisation", "registered_by__organisation"
-        ).prefetch_related(
-            "event__days",
-            "event__programme_items",
-            Prefetch("programme_choices", queryset=ProgrammeChoice.objects.select_related("item")),
-        ),
+        Registration.objects.select_related("event", "organisation", "registered_by__organisation"),
     )
     if registration is None:
         raise Http404
+    registration.event = event_with_programme(registration.event)
     return registration
+
+
+def programme_choices(registration: Registration) -> list[ProgrammeChoice]:
+    """The registration's side programme choices as its page shows them, read once per
+    request, with their items from the registration's event."""
+    choices = registration.__dict__.get("_page_programme_choices")
+    if choices is None:
+        items = {item.pk: item for item in registration.event.programme_items.all()}
+        choices = list(ProgrammeChoice.objects.filter(registration=registration))
+        for choice in choices:
+            if choice.item_id in items:
+                choice.item = items[choice.item_id]
+        registration._page_programme_choices = choices
+    return choices

@@ -1,7 +1,10 @@
 """Who may download an event's participants-only materials: confirmed registrants."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 
+from events.cache import public_version
 from events.models import Event, Material
 
 from ..models import ContactPerson, Registration
@@ -29,7 +32,20 @@ def registration_materials(registration: Registration) -> list[Material]:
     """Every material of the registration's event, for a registration that may have them."""
     if not registration_may_download(registration):
         return []
-    return list(registration.event.materials.select_related("session"))
+    return event_materials(registration.event)
+
+
+def event_materials(event: Event) -> list[Material]:
+    """Every material of the event, from the cache under the public version, which every
+    change to a material or a session of the programme bumps."""
+    key = f"event-materials:{public_version()}:{event.pk}"
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    found = cache.get(key) if seconds > 0 else None
+    if found is None:
+        found = list(event.materials.select_related("session"))
+        if seconds > 0:
+            cache.set(key, found, timeout=seconds)
+    return found
 
 
 def participant_only_materials(event: Event) -> list[Material]:

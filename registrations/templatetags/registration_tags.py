@@ -113,7 +113,8 @@ def form_html(context, form):
     action = form.helper.form_action
     if html is None:
         form.helper.form_action = ACTION_SLOT if action else ""
-        html = render_crispy_form(form, context={"csrf_token": CSRF_SLOT})
+        with form.shared_rendering():  # the person's own values as slots
+            html = render_crispy_form(form, context={"csrf_token": CSRF_SLOT})
         form.helper.form_action = action
         if key:
             cache.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
