@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
 from events.selectors import event_with_programme
+from jahrestreffen.prepared import PreparedObjects
 
 from .models import ProgrammeChoice, Registration
 from .tokens import manage_tokens
@@ -22,6 +23,16 @@ def page_language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
+WITH_REGISTRATION = ("event", "organisation", "registered_by", "registered_by__organisation")
+# Read on every request to a personal link: compiled once (jahrestreffen/prepared.py).
+_registration_by_pk = PreparedObjects(
+    Registration,
+    lambda pk: Registration.objects.filter(pk=pk),
+    related=WITH_REGISTRATION,
+    pk=-48611,
+)
+
+
 def registration_by_token(token) -> Registration:
     """The registration a personal link opens, with what its pages show; 404 for any other
     token. The link is checked and the registration read on every request; the event's
@@ -29,7 +40,8 @@ def registration_by_token(token) -> Registration:
     (`event_with_programme`)."""
     registration = manage_tokens.registration_for(
         token,
-        Registration.objects.select_related("event", "organisation", "registered_by__organisation"),
+        Registration.objects.select_related(*WITH_REGISTRATION),
+        by_pk=lambda pk: next(iter(_registration_by_pk(pk=pk)), None),
     )
     if registration is None:
         raise Http404

@@ -96,3 +96,24 @@ def test_only_values_querysets():
     query = PreparedQuery(lambda pk: Registration.objects.filter(pk=pk), pk=-5)
     with pytest.raises(ImproperlyConfigured):
         query(pk=1)
+
+
+def test_objects_with_their_related_objects_from_one_row():
+    from jahrestreffen.prepared import PreparedObjects
+
+    fetch = PreparedObjects(
+        Registration,
+        lambda pk: Registration.objects.filter(pk=pk),
+        related=("event", "registered_by", "registered_by__organisation"),
+        pk=-48611,
+    )
+    registration = RegistrationFactory()
+    fetch(pk=registration.pk)  # compiled
+    with CaptureQueriesContext(connection) as ctx:
+        (loaded,) = fetch(pk=registration.pk)
+        assert loaded == registration and loaded.event.title == registration.event.title
+        assert loaded.registered_by.organisation == registration.registered_by.organisation
+        assert loaded.first_name == registration.first_name
+    assert len(ctx) == 1
+    assert loaded._state.adding is False and loaded._state.db == "default"
+    assert fetch(pk=registration.pk + 1000) == []
