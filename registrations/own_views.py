@@ -56,7 +56,7 @@ def my_registrations(request):
         return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
     registrations = own_registrations(person)
     prefix = f"own:{public_version()}:{get_language()}:"
-    page_key = f"{prefix}page:{request.get_host()}:{bool(registrations)}"
+    page_key = f"{prefix}page:{request.get_host()}{request.path}:{bool(registrations)}"
     row_keys = [prefix + _row_key(r) for r in registrations]
     shared = _shares_page(request)
     keys = [*row_keys, page_key] if shared else row_keys
@@ -149,7 +149,10 @@ def _render_row(registration: OwnRegistration, event: dict) -> str:
     choices = [(*event["items"][item], label) for item, _status, label in registration.choices]
     context = {
         "event": event,
-        "registration": registration._replace(full_name=NAME_SLOT),
+        # Nothing personal in the shared copy: the name and the link are slots.
+        "registration": registration._replace(
+            pk=0, manage_nonce="", full_name=NAME_SLOT, manage_token=""
+        ),
         "choices": choices,
         "manage_url": MANAGE_URL_SLOT,
     }
