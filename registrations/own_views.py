@@ -8,6 +8,8 @@ which every change to an event, a registration or a choice bumps) and filled in 
 the shared copies hold nobody's name, link or token, and the answer is `private, no-store`.
 """
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
@@ -41,11 +43,10 @@ MANAGE_URL_SLOT = "\x00manage-url\x00"
 TOKEN_SLOT = "manage-token-slot"
 
 
-class _Slots:
-    full_name = NAME_SLOT
-
-    class organisation:  # noqa: N801 - stands for person.organisation in the template
-        name = ORGANISATION_SLOT
+# Stands for the signed-in person in the shared page.
+SLOTTED_PERSON = SimpleNamespace(
+    full_name=NAME_SLOT, organisation=SimpleNamespace(name=ORGANISATION_SLOT)
+)
 
 
 @personal
@@ -69,7 +70,7 @@ def my_registrations(request):
     if page is None:
         page = render_to_string(PAGE, _slotted_context(registrations), request=request)
         cache.set(page_key, page, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
-    # In this order: a value filled in is never searched for the next slot.
+    # The rows go in before the name: the person's values last, after everything shared.
     return HttpResponse(
         page.replace(CSRF_SLOT, get_token(request))
         .replace(ROWS_SLOT, rows)
@@ -96,7 +97,7 @@ def _shares_page(request) -> bool:
 
 def _slotted_context(registrations) -> dict:
     return {
-        "person": _Slots,
+        "person": SLOTTED_PERSON,
         "has_registrations": bool(registrations),
         "rows": mark_safe(ROWS_SLOT),  # noqa: S308 - a constant
         "csrf_token": CSRF_SLOT,
