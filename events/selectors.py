@@ -1,15 +1,19 @@
 """Reads for the public event pages, tuned to a fixed number of queries."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 
 from .cache import public_version
+from .languages import page_language, text_language
 from .models import (
     Event,
     EventChange,
     EventDay,
     Material,
+    ProgrammeItem,
     Series,
     Session,
     SessionSpeaker,
@@ -143,3 +147,65 @@ def series_with_events(*, pk: int) -> tuple[Series, list[Event]]:
         .order_by("-first_date", "title")
     )
     return series, events
+
+
+def event_headings(*, ids, fresh: bool = False) -> dict[int, dict]:
+    """What a list of someone's registrations shows of each event, in the page's language:
+    title (with `title_lang` where the German title stands in an English page), address,
+    days, answer deadline after rescheduling and the side programme's titles by item id.
+
+    Plain values, from the cache under the public version (every change to an event or its
+    parts bumps it) in one look-up for all events; the rest in two queries whatever their
+    number, also for unpublished events, which registrations may still belong to. `fresh`
+    reads them all anew (a row just read names an item the cached headings do not know yet:
+    the version is bumped only after the commit)."""
+    ids = set(ids)
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    prefix = f"event-heading:{public_version()}:{page_language()}:"
+    found = {}
+    if seconds > 0 and ids and not fresh:
+        cached = cache.get_many(prefix + str(i) for i in ids)
+        found = {int(k[len(prefix) :]): v for k, v in cached.items()}
+    missing = ids - found.keys()
+    if missing:
+        read = _read_headings(missing)
+        if seconds > 0 and read:
+            cache.set_many({prefix + str(pk): v for pk, v in read.items()}, timeout=seconds)
+        found.update(read)
+    return found
+
+
+# The title in the page's language (modeltranslation falls back to German also in values()),
+# and both languages' own texts to say which one is shown.
+TITLES = ("title", "title_de", "title_en")
+
+
+def _read_headings(ids) -> dict[int, dict]:
+    headings = {}
+    rows = (
+        Event.objects.filter(pk__in=ids)
+        .order_by("pk", "days__date", "days__start_time")
+        .values("pk", *TITLES, "slug", "reconfirmation_deadline", "days__date")
+    )
+    for row in rows:
+        heading = headings.get(row["pk"])
+        if heading is None:
+            heading = headings[row["pk"]] = {
+                "title": row["title"],
+                "title_lang": _other_language(row),
+                "url": Event(slug=row["slug"]).get_absolute_url(),
+                "days": [],
+                "reconfirmation_deadline": row["reconfirmation_deadline"],
+                "items": {},
+            }
+        if row["days__date"] is not None:
+            heading["days"].append(row["days__date"])
+    for item in ProgrammeItem.objects.filter(event_id__in=ids).values("pk", "event_id", *TITLES):
+        headings[item["event_id"]]["items"][item["pk"]] = (item["title"], _other_language(item))
+    return headings
+
+
+def _other_language(texts: dict) -> str:
+    """The language of the shown title where it is not the page's (for `lang="…"`), else ""."""
+    shown = text_language(SimpleNamespace(**texts), "title")
+    return "" if shown == page_language() else shown

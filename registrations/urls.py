@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import certificate_views, invitation_views, manage_views, material_views, views
+from . import certificate_views, invitation_views, manage_views, material_views, own_views, views
 
 app_name = "registrations"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     ),
     path("abmelden/", views.sign_out_view, name="sign_out"),
     path("zugang-beantragen/", views.access_request, name="access_request"),
-    path("meine-anmeldungen/", views.my_registrations, name="my_registrations"),
+    path("meine-anmeldungen/", own_views.my_registrations, name="my_registrations"),
     path("veranstaltungen/<slug:slug>/anmeldung/", views.register, name="register"),
     path("veranstaltungen/<slug:slug>/link-erneut/", views.resend_manage_link, name="resend"),
     path(

@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -23,7 +22,6 @@ from .forms import (
     SignInForm,
 )
 from .middleware import sign_in, sign_out
-from .models import ProgrammeChoice, Registration
 from .pages import page_language, personal, registration_by_token
 from .selectors import capacity, directory
 from .tokens import SignInLinkError, manage_tokens, sign_in_tokens
@@ -158,30 +156,6 @@ def _require_person(request):
         messages.info(request, _("Please sign in first."))
         return None
     return person
-
-
-@personal
-def my_registrations(request):
-    person = _require_person(request)
-    if person is None:
-        return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
-    registrations = (
-        Registration.objects.filter(registered_by=person)
-        .select_related("event")
-        .prefetch_related(
-            "event__days",
-            Prefetch(
-                "programme_choices",
-                queryset=ProgrammeChoice.objects.active().select_related("item"),
-            ),
-        )
-        .order_by("-created_at")
-    )
-    return render(
-        request,
-        "registrations/registration_list.html",
-        {"person": person, "registrations": registrations},
-    )
 
 
 def _open_event(slug) -> Event:

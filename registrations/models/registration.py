@@ -234,9 +234,16 @@ class Registration(models.Model):
 
     @property
     def full_name(self) -> str:
-        if self.anonymised_at is not None:
+        return self.name_shown(
+            self.academic_title, self.first_name, self.last_name, self.anonymised_at
+        )
+
+    @staticmethod
+    def name_shown(academic_title: str, first_name: str, last_name: str, anonymised_at) -> str:
+        """The registrant's name as pages show it, also for rows read as plain values."""
+        if anonymised_at is not None:
             return str(_("(anonymised)"))
-        return full_name(self.academic_title, self.first_name, self.last_name)
+        return full_name(academic_title, first_name, last_name)
 
     @property
     def is_active(self) -> bool:
