@@ -1,11 +1,11 @@
 """A contact person's own registrations and those they made for representatives, as
 "My registrations" lists them: one query, plain values, no model instances."""
 
-from functools import cache
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import FilteredRelation, Q
+
+from jahrestreffen.prepared import PreparedQuery
 
 from ..models import ContactPerson, ProgrammeChoice, Registration
 from ..tokens import manage_tokens
@@ -44,9 +44,6 @@ COLUMNS = (
     "choice__status",
 )
 
-# Stands for the person's id in the compiled query.
-_PERSON = -7_000_000_001
-
 
 def own_queryset(person_id: int):
     """Every registration the person made (for themselves or a representative), newest
@@ -61,22 +58,17 @@ def own_queryset(person_id: int):
             )
         )
         .order_by("-created_at", "-pk", "choice__created_at", "choice__pk")
-        .values_list(*COLUMNS)
+        .values(*COLUMNS)
     )
 
 
-@cache
-def _compiled() -> tuple[str, tuple]:
-    # Building and compiling this query in the ORM costs about ten times what running it
-    # does (issue 13), so it is compiled once per process; only the person changes.
-    return own_queryset(_PERSON).query.sql_with_params()
+# Building and compiling this query in the ORM costs about ten times what running it does
+# (issue 13), so it is compiled once per process; only the person changes.
+_own_rows = PreparedQuery(own_queryset, person_id=-7_000_000_001)
 
 
 def _rows(person_id: int) -> list[tuple]:
-    sql, params = _compiled()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [person_id if p == _PERSON else p for p in params])
-        return cursor.fetchall()
+    return [tuple(row[c] for c in COLUMNS) for row in _own_rows(person_id=person_id)]
 
 
 def own_registrations(person: ContactPerson) -> list[OwnRegistration]:
