@@ -141,7 +141,8 @@ def registration_form(request, event: Event, person: ContactPerson, state) -> Sa
         str(state),
         capacity.organisation_limit(event=event, organisation=organisation),
         places.organisation,
-        sorted(capacity.page_item_free_places(event).items()),
+        # The free places on the side programme are counted under the same public version
+        # (`page_item_free_places`), so the version stands for them: read only on a miss.
         sorted(places.by_mode.items()),
     ]
 
