@@ -184,3 +184,14 @@ def test_ones_own_registration_shows_on_the_next_event_page(
     assert f"/veranstaltungen/{event.slug}/teilnehmende/" in after
     # And the organisation's allowance counts it.
     assert "1 bereits angemeldet" in after
+
+
+def test_the_question_about_new_dates_links_to_ones_own_registration(person_client, person, event):
+    registration = _own(person, event, "Eigene")
+    registration.reconfirmation = Registration.Reconfirmation.PENDING
+    registration.save()
+    _page(person_client, event.get_absolute_url())
+
+    html = _page(person_client, event.get_absolute_url())
+
+    assert f"/anmeldung/{manage_tokens.make_token(registration)}/#new-dates" in html
