@@ -16,8 +16,9 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.flatpages.models import FlatPage
+        from django.core.signals import request_finished, request_started
 
-        from .cache import invalidate_public_pages
+        from .cache import begin_request, end_request, invalidate_public_pages
         from .storage import delete_stored_file
 
         # Cache invalidation only, not domain logic: the pages changed, whoever changed them.
@@ -34,6 +35,9 @@ class EventsConfig(AppConfig):
             dispatch_uid="pages-topics",
         )
         post_save.connect(invalidate_public_pages, sender=FlatPage, dispatch_uid="pages-flat")
+        # One public version per request (events/cache.py), read once.
+        request_started.connect(begin_request, dispatch_uid="pages-version-start")
+        request_finished.connect(end_request, dispatch_uid="pages-version-end")
         post_delete.connect(
             delete_stored_file, sender=self.get_model("Material"), dispatch_uid="material-file"
         )

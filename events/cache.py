@@ -13,11 +13,17 @@ Signed-in visitors share the rest of the page with everyone: a page marks the pa
 depend on who asks (`<!--personal:NAME-->…<!--/personal:NAME-->`, the navigation and the
 registration box). The page is cached once as a skeleton without those parts, under the same
 version, and a signed-in request renders only the parts (`personal`) and fills them in.
+Those parts are cheap in turn: what they show is the same for everyone with the same inputs
+(state, places, what kinds of own registrations), so their HTML is kept once per distinct set
+of inputs (`shared_html`), with slots the caller fills per request (names, personal links,
+CSRF token): a shared entry never holds one person's data.
 """
 
+import hashlib
 import re
 import time
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
@@ -30,12 +36,32 @@ VERSION_KEY = "public-pages:version"
 PERSONAL_PART = re.compile(r"<!--personal:([a-z-]+)-->.*?<!--/personal:\1-->", re.DOTALL)
 
 
+# The version as this request first read it: a signed-in page asks for it several times (the
+# skeleton, the event, the counts, each shared part), and one request is one snapshot. Kept
+# only between request_started and request_finished (see apps.py); elsewhere (tasks,
+# commands) every call asks the cache.
+_request = Local()
+
+
 def public_version() -> int:
+    version = getattr(_request, "version", None)
+    if version is not None:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY, 1)
+    if getattr(_request, "active", False):
+        _request.version = version
     return version
+
+
+def begin_request(**_kwargs) -> None:
+    _request.active, _request.version = True, None
+
+
+def end_request(**_kwargs) -> None:
+    _request.active, _request.version = False, None
 
 
 def invalidate_public_pages(*, using=None, **_kwargs) -> None:
@@ -49,6 +75,7 @@ def invalidate_public_pages(*, using=None, **_kwargs) -> None:
 
 
 def bump_public_version() -> None:
+    _request.version = None  # a request that changed something reads its own change
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -105,6 +132,31 @@ def cached_page(request, name: str, render, personal=None):
             return _varies_by_cookie(_personal_page(request, name, render, personal))
         return _varies_by_cookie(render())
     return _from_cache(name, render)
+
+
+def personal_page(request, name: str, render, personal):
+    """`cached_page` for a page only signed-in visitors get (the registration form): from
+    the shared skeleton where possible, otherwise `render()`; never the public cache."""
+    if _shares_skeleton(request):
+        return _personal_page(request, name, render, personal)
+    return render()
+
+
+def shared_html(inputs: list, render) -> str:
+    """HTML that is the same for every request with the same `inputs` (everything it
+    depends on besides the public version and the language, as plain values), rendered
+    once per change (`render()`) and kept for PUBLIC_PAGE_CACHE_SECONDS. The caller leaves
+    slots for what belongs to one request and fills them in each time."""
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return render()
+    state = repr([public_version(), get_language(), *inputs])
+    key = "shared-html:" + hashlib.sha256(state.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout=seconds)
+    return html
 
 
 def _from_cache(name: str, render):

@@ -325,18 +325,18 @@ class RegistrationForm(RegistrationDetailsForm):
         )
 
     def fill_slots(self, html: str) -> str:
-        person = self.person
         html = super().fill_slots(html)
-        return html.replace(
-            PERSON_SLOT,
-            format_html(
-                "<p>{}: <strong>{}</strong>, {}<br>{}</p>",
-                _("Your details from the member directory"),
-                person.full_name,
-                person.organisation.name,
-                person.email,
-            ),
-            1,
+        details = self.person_details(self.person) if self.person else PERSON_SLOT
+        return html.replace(PERSON_SLOT, details, 1)
+
+    @staticmethod
+    def person_details(person) -> str:  # without a person: filled in by page_parts
+        return format_html(
+            "<p>{}: <strong>{}</strong>, {}<br>{}</p>",
+            _("Your details from the member directory"),
+            person.full_name,
+            person.organisation.name,
+            person.email,
         )
 
     def clean(self):

@@ -4,20 +4,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events.cache import cached_static_answer
+from events.cache import cached_static_answer, personal_page
 from events.models import Event
 from events.selectors import published_event
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
-from . import services
+from . import page_parts, services
 from .forms import (
     AccessRequestForm,
-    RegistrationForm,
     ResendManageLinkForm,
     SignInForm,
 )
@@ -172,15 +172,10 @@ def register(request, slug):
     person = _require_person(request)
     if person is None:
         return redirect(f"{reverse('registrations:sign_in')}?next={request.path}")
-    items = list(event.programme_items.all())
-    form = RegistrationForm(
-        request.POST or None,
-        event=event,
-        person=person,
-        free_places=capacity.item_free_places(items),
-        mode_places=capacity.free_places_by_mode(event),
-    )
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _form_page(request, event, person)
+    form = page_parts.form_for(event, person, request.POST or None)
+    if form.is_valid():
         try:
             registration = services.registration_create(
                 event=event,
@@ -194,14 +189,38 @@ def register(request, slug):
             _add_errors(form, exc)
         else:
             return redirect("registrations:done", token=manage_tokens.make_token(registration))
-    # Only for showing the form: the service decides capacity again under the lock. The
-    # organisation's count is kept for the allowance shown above the form (one query).
-    confirmed, _used = capacity.places_on_page(event, person.organisation)
-    state = event.registration_state(is_full=capacity.event_is_full(event, confirmed))
+    return _render_form(request, event, person, form)
+
+
+def _form_page(request, event, person):
+    """The empty form: the page from the shared skeleton and its personal parts
+    (events/cache.py), the form with the state above it shared by everyone with the same
+    state and allowance (`page_parts.registration_form`)."""
+    # Only for showing the form: the service decides capacity again under the lock.
+    state = capacity.page_registration_state(event, person.organisation)
+    return personal_page(
+        request,
+        f"registration-form:{request.get_host()}{request.path}",
+        lambda: _render_form(request, event, person),
+        personal=lambda: {
+            "nav": render_to_string("registrations/includes/nav.html", request=request),
+            "registration-form": page_parts.registration_form(request, event, person, state),
+        },
+    )
+
+
+def _render_form(request, event, person, form=None):
+    if form is None:
+        form = page_parts.form_for(event, person)
     return render(
         request,
         "registrations/registration_form.html",
-        {"event": event, "form": form, "state": state, "person": person},
+        {
+            "event": event,
+            "form": form,
+            "state": capacity.page_registration_state(event, person.organisation),
+            "person": person,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -4,9 +4,14 @@ The service decides under the event's row lock with these same functions; pages 
 only to show the state, and an admin preview to announce it.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from events.cache import public_version
 from events.models import Event
 
 from ..models import MemberOrganisation, ProgrammeChoice, Registration
@@ -83,8 +88,12 @@ def item_free_places(items) -> dict[int, int | None]:
         .annotate(n=Count("pk"))
         .values_list("item", "n")
     )
+    return _free_on_items(items, counts)
+
+
+def _free_on_items(items, taken: dict[int, int]) -> dict[int, int | None]:
     return {
-        item.pk: None if item.capacity is None else max(0, item.capacity - counts.get(item.pk, 0))
+        item.pk: None if item.capacity is None else max(0, item.capacity - taken.get(item.pk, 0))
         for item in items
     }
 
@@ -126,17 +135,118 @@ def places_taken(
 
 
 def places_on_page(event: Event, organisation=None) -> tuple[int, int | None]:
-    """`places_taken` for a page that shows both the free places and the organisation's
-    allowance (None without an organisation), counted once per page: kept on the event.
-    At a hybrid event the count is of all pools; `event_is_full` then asks per pool."""
+    """Confirmed places at the event (all pools) and the organisation's active registrations
+    (None without an organisation), as `page_places` counts them."""
+    places = page_places(event, organisation)
+    return places.confirmed, places.organisation
+
+
+@dataclass(frozen=True)
+class PagePlaces:
+    """The places a page shows (never what a registration is decided by: the service counts
+    again under the event's lock): confirmed registrations of the event in all pools and per
+    way of taking part, and one organisation's active registrations (None without one)."""
+
+    confirmed: int
+    by_mode: dict
+    organisation: int | None
+
+    def _confirmed_in(self, event: Event, participation: str | None) -> int:
+        if event.is_hybrid and participation is not None:
+            return self.by_mode.get(participation, 0)
+        return self.confirmed
+
+    def free(self, event: Event, participation: str | None = None) -> int | None:
+        """`event_free_places` from these counts."""
+        limit = mode_capacity(event, participation)
+        return None if limit is None else max(0, limit - self._confirmed_in(event, participation))
+
+    def is_full(self, event: Event) -> bool:
+        """`event_is_full` from these counts: at a hybrid event, whether every pool is."""
+        return all(self.free(event, mode) == 0 for mode in modes(event))
+
+    def free_by_mode(self, event: Event) -> dict[str, int | None]:
+        """`free_places_by_mode` from these counts."""
+        if not event.is_hybrid:
+            return {}
+        return {mode: self.free(event, mode) for mode in modes(event)}
+
+
+def page_places(event: Event, organisation=None) -> PagePlaces:
+    """The places of the event as its pages show them, counted once per change: kept in the
+    cache under the public version, which every save or delete of a registration or a side
+    programme choice bumps when its transaction commits (the bulk status updates run in
+    transactions that save a registration or the event as well), and on the event for the
+    rest of the request. The event's counts are shared by everyone, the organisation's by
+    its contact persons; on a miss, at most two queries."""
     key = organisation.pk if organisation else None
-    memo = event.__dict__.setdefault("_places_on_page", {})
+    memo = event.__dict__.setdefault("_page_places", {})
     if key not in memo:
-        if organisation:
-            memo[key] = places_taken(event=event, organisation=organisation)
-        else:
-            memo[key] = (confirmed_count(event), None)
+        memo[key] = _count_page_places(event, organisation)
     return memo[key]
+
+
+def page_registration_state(event: Event, organisation=None):
+    """Where registration stands (`Event.registration_state`), as pages show it."""
+    return event.registration_state(is_full=page_places(event, organisation).is_full(event))
+
+
+def _count_page_places(event: Event, organisation) -> PagePlaces:
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    event_key = f"page-places:{public_version()}:{event.pk}"
+    org_key = f"{event_key}:{organisation.pk}" if organisation else None
+    found = cache.get_many([k for k in (event_key, org_key) if k]) if seconds > 0 else {}
+    counts, used = found.get(event_key), found.get(org_key)
+    if counts is None:
+        counts, counted = _event_counts(event, organisation)
+        used = counted if used is None else used
+        found = {}
+    elif organisation and used is None:
+        used = organisation_places_used(event=event, organisation=organisation)
+    if seconds > 0:
+        fresh = {event_key: counts, org_key: used}
+        cache.set_many({k: v for k, v in fresh.items() if k and k not in found}, seconds)
+    return PagePlaces(
+        confirmed=counts["confirmed"],
+        by_mode=counts["by_mode"],
+        organisation=used if organisation else None,
+    )
+
+
+def _event_counts(event: Event, organisation) -> tuple[dict, int | None]:
+    """The event's counts as plain values (for the cache), and the organisation's active
+    registrations in the same query."""
+    confirmed = Q(status=Registration.Status.CONFIRMED)
+    aggregates = {"confirmed": Count("pk", filter=confirmed)}
+    if event.is_hybrid:
+        for mode in modes(event):
+            aggregates[mode] = Count("pk", filter=confirmed & Q(participation=mode))
+    if organisation:
+        aggregates["organisation"] = Count(
+            "pk", filter=Q(status__in=Registration.ACTIVE, organisation=organisation)
+        )
+    row = Registration.objects.filter(event=event).aggregate(**aggregates)
+    counts = {
+        "confirmed": row["confirmed"],
+        "by_mode": {mode: row[mode] for mode in modes(event)} if event.is_hybrid else {},
+    }
+    return counts, row.get("organisation")
+
+
+def page_item_free_places(event: Event) -> dict[int, int | None]:
+    """`item_free_places` of the event's side programme as pages show it: the confirmed
+    choices per item kept in the cache under the public version like `page_places`."""
+    items = list(event.programme_items.all())
+    if not items:
+        return {}
+    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
+    key = f"page-items:{public_version()}:{event.pk}"
+    counts = cache.get(key) if seconds > 0 else None
+    if counts is None:
+        counts = item_confirmed_counts(event)
+        if seconds > 0:
+            cache.set(key, counts, timeout=seconds)
+    return _free_on_items(items, counts)
 
 
 def anyone_waiting(event: Event) -> bool:

@@ -7,77 +7,39 @@ from django.utils.safestring import mark_safe
 
 from events.jsonld import with_offer
 
+from .. import page_parts
 from ..models import Registration
+from ..page_parts import CSRF_SLOT
 from ..selectors import capacity
-from ..selectors.directory import can_see_participants
-from ..selectors.materials import participant_only_materials
 from ..tokens import manage_tokens
 
 register = template.Library()
 
 
-def _registration_state(event, organisation=None) -> tuple[int, str]:
-    """Confirmed registrations and the registration state, counted once per page."""
-    cached = getattr(event, "_registration_state_cache", None)
-    if cached is None:
-        confirmed, _used = capacity.places_on_page(event, organisation)
-        full = capacity.event_is_full(event, confirmed)
-        cached = (confirmed, event.registration_state(is_full=full))
-        event._registration_state_cache = cached
-    return cached
-
-
 @register.simple_tag
 def jsonld_with_offer(data: dict, event) -> dict:
     """The event's JSON-LD with an offer whose availability follows the registration state."""
-    _confirmed, state = _registration_state(event)
-    return with_offer(data, event=event, state=state)
+    return with_offer(data, event=event, state=capacity.page_registration_state(event))
 
 
 @register.filter
 def manage_token(registration: Registration) -> str:
-    """The token of the registration's manage link, derived (no copy of it is stored)."""
-    return manage_tokens.make_token(registration)
+    """The token of the registration's manage link, derived (no copy of it is stored); the
+    slot for it where a stand-in renders shared HTML (`page_parts`)."""
+    slot = getattr(registration, "manage_token_slot", None)
+    return slot or manage_tokens.make_token(registration)
 
 
-@register.inclusion_tag("registrations/includes/registration_box.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
-    request = context.get("request")
-    person = getattr(request, "contact_person", None)
-    confirmed, state = _registration_state(event, person.organisation if person else None)
-    mine = (
-        list(
-            Registration.objects.active()
-            .filter(event=event, registered_by=person)
-            .select_related("event")
-        )
-        if person
-        else []
-    )
-    # A confirmed registration of one's own answers the question without asking again.
-    sees = any(r.status == Registration.Status.CONFIRMED for r in mine) or (
-        can_see_participants(event, person)
-    )
-    return {
-        "mine": mine,
-        "sees_participants": sees,
-        # The same people may download them (selectors.materials.person_may_download).
-        "participant_materials": participant_only_materials(event) if sees else [],
-        "event": event,
-        "state": state,
-        "free": None
-        if event.capacity is None or event.is_hybrid
-        else max(0, event.capacity - confirmed),
-        "free_by_mode": free_by_mode(event),
-        "request": context.get("request"),
-    }
+    return page_parts.registration_box(context.get("request"), event)
 
 
-def free_by_mode(event) -> list[tuple[str, int | None]]:
-    """(label, free places) per way of taking part of a hybrid event; empty otherwise."""
-    labels = dict(Registration.Participation.choices)
-    return [(labels[mode], free) for mode, free in capacity.free_places_by_mode(event).items()]
+@register.simple_tag(takes_context=True)
+def navigation(context):
+    """The navigation's links for signing in, or to one's registrations and signing out."""
+    return page_parts.navigation(context.get("request"), context.get("csrf_token"))
 
 
 @register.inclusion_tag("registrations/includes/organisation_allowance.html", takes_context=True)
@@ -90,12 +52,8 @@ def organisation_allowance(context, event):
     organisation = person.organisation
     return {
         "limit": capacity.organisation_limit(event=event, organisation=organisation),
-        "used": capacity.places_on_page(event, organisation)[1],
+        "used": capacity.page_places(event, organisation).organisation,
     }
-
-
-# Stands for the request's CSRF token in a form's shared HTML.
-CSRF_SLOT = "csrf-token-of-the-request"
 
 
 # Where the form's address goes into the shared HTML of `form_html`.
