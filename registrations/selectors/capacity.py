@@ -4,7 +4,11 @@ The service decides under the event's row lock with these same functions; pages 
 only to show the state, and an admin preview to announce it.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from events.models import Event
@@ -39,11 +43,15 @@ def _in_pool(registrations, event: Event, participation: str | None):
     return registrations
 
 
-def confirmed_count(event: Event, participation: str | None = None) -> int:
-    """Registrations holding a place at the event (in one pool of a hybrid event)."""
-    return _in_pool(
-        Registration.objects.confirmed().filter(event=event), event, participation
-    ).count()
+def confirmed_count(
+    event: Event, participation: str | None = None, *, besides: Registration | None = None
+) -> int:
+    """Registrations holding a place at the event (in one pool of a hybrid event);
+    `besides`: not counting a registration whose place is being decided."""
+    confirmed = Registration.objects.confirmed().filter(event=event)
+    if besides is not None:
+        confirmed = confirmed.exclude(pk=besides.pk)
+    return _in_pool(confirmed, event, participation).count()
 
 
 def event_is_full(
@@ -60,12 +68,14 @@ def event_is_full(
     return confirmed >= limit
 
 
-def event_free_places(event: Event, participation: str | None = None) -> int | None:
+def event_free_places(
+    event: Event, participation: str | None = None, *, besides: Registration | None = None
+) -> int | None:
     """Free places in the pool (None: no limit); never below zero."""
     limit = mode_capacity(event, participation)
     if limit is None:
         return None
-    return max(0, limit - confirmed_count(event, participation))
+    return max(0, limit - confirmed_count(event, participation, besides=besides))
 
 
 def free_places_by_mode(event: Event) -> dict[str, int | None]:
@@ -139,21 +149,75 @@ def places_on_page(event: Event, organisation=None) -> tuple[int, int | None]:
     return memo[key]
 
 
+def _waiting_registrations():
+    return Exists(Registration.objects.waiting().filter(event=OuterRef("pk")))
+
+
+def _waiting_choices():
+    return Exists(
+        ProgrammeChoice.objects.filter(
+            item__event=OuterRef("pk"), status=ProgrammeChoice.Status.WAITING
+        )
+    )
+
+
 def anyone_waiting(event: Event) -> bool:
     """Whether a registration waits for a place at the event (in any pool), or a choice for a
     place on one of its side programme items; in one query."""
     return (
         Event.objects.filter(pk=event.pk)
-        .filter(
-            Exists(Registration.objects.waiting().filter(event=OuterRef("pk")))
-            | Exists(
-                ProgrammeChoice.objects.filter(
-                    item__event=OuterRef("pk"), status=ProgrammeChoice.Status.WAITING
-                )
-            )
-        )
+        .filter(_waiting_registrations() | _waiting_choices())
         .exists()
     )
+
+
+@dataclass(frozen=True)
+class PlacesTaken:
+    """What a new registration's place is decided by, the newcomer itself not counted."""
+
+    anyone_waiting: bool  # `anyone_waiting`
+    confirmed: int  # `confirmed_count` of the newcomer's pool
+    organisation: int  # `organisation_places_used` by the newcomer's organisation
+
+
+def _count(queryset) -> Subquery:
+    # COUNT as a plain function, not an aggregate: no GROUP BY, one row for the subquery.
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT"))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
+def places_taken_besides(event: Event, registration: Registration) -> Callable[[], PlacesTaken]:
+    """`anyone_waiting`, `confirmed_count` of the registration's pool and the places its
+    organisation uses, all without the registration itself, in one statement.
+
+    For the submit, which writes its registration before it takes the event's lock and
+    decides under it: the statement is built now and run each time the result is called.
+    Under the lock every other submit for the event waits, and there building the query
+    (the ORM's compilation) would cost more than running it."""
+    others = Registration.objects.filter(event=OuterRef("pk")).exclude(pk=registration.pk)
+    pool = mode_of(event, registration.participation)
+    counts = {
+        "confirmed": _count(_in_pool(others.confirmed(), event, pool)),
+        "organisation": _count(others.active().filter(organisation=registration.organisation_id)),
+        "waiting": _waiting_registrations(),
+        "choices_waiting": _waiting_choices(),
+    }
+    query = Event.objects.filter(pk=event.pk).order_by().annotate(**counts).values(*counts)
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+
+    def run() -> PlacesTaken:
+        with connections[query.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            # By name: the SQL does not list the columns in the order given.
+            names = [column[0] for column in cursor.description]
+            row = dict(zip(names, cursor.fetchone(), strict=True))
+        return PlacesTaken(
+            anyone_waiting=bool(row["waiting"] or row["choices_waiting"]),
+            confirmed=row["confirmed"],
+            organisation=row["organisation"],
+        )
+
+    return run
 
 
 def waiting_list(event: Event, participation: str | None = None):
