@@ -13,6 +13,11 @@ Signed-in visitors share the rest of the page with everyone: a page marks the pa
 depend on who asks (`<!--personal:NAME-->…<!--/personal:NAME-->`, the navigation and the
 registration box). The page is cached once as a skeleton without those parts, under the same
 version, and a signed-in request renders only the parts (`personal`) and fills them in.
+
+The events themselves as the signed-in pages read them (`selectors.published_event`) are kept
+under a second, "event version", which only changes of the events app's own models bump: a
+registration changes the free places a page shows, not the event, its days or its side
+programme, and every submit would otherwise read the event afresh.
 """
 
 import re
@@ -26,15 +31,24 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
+EVENT_VERSION_KEY = "public-events:version"
 PERSONAL_PART = re.compile(r"<!--personal:([a-z-]+)-->.*?<!--/personal:\1-->", re.DOTALL)
 
 
-def public_version() -> int:
-    version = cache.get(VERSION_KEY)
+def _version(key: str) -> int:
+    version = cache.get(key)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(key, 1, timeout=None)
+        version = cache.get(key, 1)
     return version
+
+
+def public_version() -> int:
+    return _version(VERSION_KEY)
+
+
+def event_version() -> int:
+    return _version(EVENT_VERSION_KEY)
 
 
 def invalidate_public_pages(*, using=None, **_kwargs) -> None:
@@ -47,11 +61,26 @@ def invalidate_public_pages(*, using=None, **_kwargs) -> None:
     transaction.on_commit(bump_public_version, using=using)
 
 
-def bump_public_version() -> None:
+def invalidate_event_pages(*, using=None, **_kwargs) -> None:
+    """Receiver-compatible, for the events app's own models: the pages and the cached events
+    (`event_version`) are stale once the change is committed."""
+    transaction.on_commit(bump_event_version, using=using)
+
+
+def _bump(key: str) -> None:
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(key, 2, timeout=None)
+
+
+def bump_public_version() -> None:
+    _bump(VERSION_KEY)
+
+
+def bump_event_version() -> None:
+    _bump(EVENT_VERSION_KEY)
+    _bump(VERSION_KEY)
 
 
 def _cacheable(request, methods=("GET", "HEAD")) -> bool:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch
 
-from .cache import public_version
+from .cache import event_version
 from .models import (
     Event,
     EventChange,
@@ -20,10 +20,11 @@ from .models import (
 
 def published_event(*, slug: str) -> Event | None:
     """A published event with its days and side programme, as the signed-in pages (form,
-    submit, the personal parts of the event page) need it: from the cache under the public
-    version, which every change to an event or its parts bumps, so no query on most requests.
-    The registration service reads the capacity again under its lock."""
-    key = f"published-event:{public_version()}:{slug}"
+    submit, the personal parts of the event page) need it: from the cache under the event
+    version, which every change to an event or its parts bumps (a registration does not), so
+    no query on most requests. The registration service reads the capacity again under its
+    lock."""
+    key = f"published-event:{event_version()}:{slug}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     event = cache.get(key) if seconds > 0 else None
     if event is None:
