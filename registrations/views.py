@@ -1,3 +1,4 @@
+from functools import cache, partial
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -203,7 +204,8 @@ def register(request, slug):
         request.POST or None,
         event=event,
         person=person,
-        free_places=capacity.item_free_places(items),
+        # Counted only for a label: a valid submit without side programme shows none.
+        free_places=cache(partial(capacity.item_free_places, items)),
         mode_places=capacity.free_places_by_mode(event),
     )
     if request.method == "POST" and form.is_valid():
