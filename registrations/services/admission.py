@@ -4,7 +4,7 @@ Capacity is decided under the event's row lock (`places.event_lock`), and while 
 holds it every other submit for the event waits (bench/findings.md). So the transaction first
 writes what a registration brings — its row as if it got its place, the row's history, its
 confirmation in the outbox — and under the lock only counts the places others hold (one
-statement, built before the lock) and decides: the registration keeps its place, waits for
+statement, no ORM to build) and decides: the registration keeps its place, waits for
 one, or the whole transaction rolls back with the refusal. Nobody else sees any of it before
 the commit, so what the lock serialises is exactly who takes a place.
 """
@@ -71,9 +71,13 @@ def registration_create(
             # is refused here by the database's constraint, before the lock.
             registration.save()
             outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
-            taken = capacity.places_taken_besides(event, registration)
-            locked = event_lock(event)
-            _decide(locked, registration, taken, chosen=chosen, days=days, override=override_limit)
+            _decide(
+                event_lock(event),
+                registration,
+                chosen=chosen,
+                days=days,
+                override=override_limit,
+            )
             if items:
                 choices_create(registration, items)
     except IntegrityError:
@@ -84,7 +88,7 @@ def registration_create(
     return registration
 
 
-def _decide(locked: Event, registration: Registration, taken, *, chosen, days, override) -> None:
+def _decide(locked: Event, registration: Registration, *, chosen, days, override) -> None:
     """Under the event's lock, with as little as the rules allow (every other submit for the
     event waits meanwhile): refuse what the rules refuse, else keep the place or wait. Free
     places go to those already waiting before anyone new gets one; at a hybrid event places
@@ -92,18 +96,16 @@ def _decide(locked: Event, registration: Registration, taken, *, chosen, days, o
     the lock: the lock serialises places, not dates."""
     settled = {}
     participation = participation_for(locked, chosen)
-    moved = locked.attendance_mode != registration.event.attendance_mode
-    if moved or participation != registration.participation:
+    if participation != registration.participation:
         # The event changed its way of taking place since the registration was written.
         registration.participation = settled["participation"] = participation
-        taken = capacity.places_taken_besides(locked, registration)
-    counts = taken()
+    counts = capacity.places_taken_besides(locked, registration)
     pool = capacity.mode_of(locked, participation)
     waiting = False
     if counts.anyone_waiting:
         places_fill(locked, besides=registration)
         waiting = capacity.waiting_list(locked, pool).exists()
-        counts = taken()
+        counts = capacity.places_taken_besides(locked, registration)
     full = capacity.event_is_full(locked, counts.confirmed, participation=pool) or waiting
     locked._prefetched_objects_cache = {"days": days}
     state = locked.registration_state(is_full=full)

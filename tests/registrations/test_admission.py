@@ -7,6 +7,7 @@ import pytest
 
 from events.models import Event
 from registrations.models import OutboxMessage, Registration
+from registrations.selectors import capacity
 from registrations.services import Details, RegistrationError, registration_create
 from tests.factories import (
     ContactPersonFactory,
@@ -95,3 +96,43 @@ def test_side_programme_choices_of_a_newcomer_follow_the_decision():
     [choice] = waiting.programme_choices.all()
     assert choice.status == choice.Status.WAITING
     assert choice.history.count() == 1
+
+
+@pytest.mark.parametrize("mode", ["in_person", "hybrid"])
+@pytest.mark.parametrize("participation", ["in_person", "online"])
+def test_the_count_under_the_lock_agrees_with_the_selectors(mode, participation):
+    event = EventFactory(
+        attendance_mode=mode, capacity=50, online_capacity=50 if mode == "hybrid" else None
+    )
+    item = ProgrammeItemFactory(event=event, capacity=1)
+    ours, theirs = MemberOrganisationFactory(), MemberOrganisationFactory()
+    S, P = Registration.Status, Registration.Participation
+    for organisation, status, way in [
+        (ours, S.CONFIRMED, P.IN_PERSON),
+        (ours, S.CONFIRMED, P.ONLINE),
+        (ours, S.WAITING, P.IN_PERSON),
+        (ours, S.CANCELLED, P.IN_PERSON),
+        (theirs, S.CONFIRMED, P.IN_PERSON),
+        (theirs, S.CONFIRMED, P.ONLINE),
+        (theirs, S.CANCELLED_BY_ORGANISER, P.ONLINE),
+    ]:
+        RegistrationFactory(
+            event=event, organisation=organisation, status=status, participation=way
+        )
+    RegistrationFactory(event=EventFactory(), organisation=ours)  # another event's
+    newcomer = RegistrationFactory(event=event, organisation=ours, participation=participation)
+    pool = capacity.mode_of(event, participation)
+
+    taken = capacity.places_taken_besides(event, newcomer)
+
+    assert taken.confirmed == capacity.confirmed_count(event, pool) - 1
+    used = capacity.organisation_places_used(event=event, organisation=ours)
+    assert taken.organisation == used - 1
+    assert taken.anyone_waiting is True
+    Registration.objects.filter(status=S.WAITING).update(status=S.CANCELLED)
+    assert capacity.places_taken_besides(event, newcomer).anyone_waiting is False
+    waiting_choice = RegistrationFactory(event=event).programme_choices.create(item=item)
+    waiting_choice.status = waiting_choice.Status.WAITING
+    waiting_choice.save()
+    assert capacity.places_taken_besides(event, newcomer).anyone_waiting is True
+    assert capacity.anyone_waiting(event) is True
