@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from bench.management.commands.load_bench_data import SUBMIT_PERSON_PREFIX
 from registrations.models import ContactPerson, MemberOrganisation
 
 HEADER = [
@@ -36,6 +37,7 @@ def directory_file(rows: int) -> bytes:
     organisations = list(MemberOrganisation.objects.order_by("pk").values_list("name", flat=True))
     known = list(
         ContactPerson.objects.select_related("organisation")
+        .exclude(email__startswith=SUBMIT_PERSON_PREFIX)  # the submit's own, not the directory's
         .order_by("pk")
         .values_list("email", "organisation__name", "first_name", "last_name")[:rows]
     )

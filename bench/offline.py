@@ -1,7 +1,7 @@
 """The measurements of `make bench` that need no HTTP server; each prints one JSON line.
 
     python -m bench.offline ceiling | xlsx | csv | enqueue | mail-prepare N | mail-result | submits
-                            | import-preview N
+                            | import-preview N | warm-sessions FILE
 
 Run by bench/run.py with DJANGO_SETTINGS_MODULE=bench.settings against the bench database.
 Parts whose product code does not exist yet answer {"missing": "<reason>"}.
@@ -348,6 +348,18 @@ def submits() -> None:
     emit({slug: Registration.objects.filter(event__slug=slug).count() for slug in SUBMIT_SLUGS})
 
 
+def warm_sessions(name: str) -> None:
+    """Put the signed-in sessions of a bench/out file into the shared cache, where a real
+    sign-in leaves them (the cached_db engine writes both): the bench writes them to the
+    database only and empties the cache at the start, and the submit uses each session once a
+    round, so without this the first round would read every one from the database."""
+    store = importlib.import_module(settings.SESSION_ENGINE).SessionStore
+    keys = [line.split()[0] for line in (settings.OUT_DIR / name).read_text().splitlines()]
+    for key in keys:
+        store(session_key=key).load()
+    emit({"sessions": len(keys), "engine": settings.SESSION_ENGINE})
+
+
 def main(argv):
     command = argv[1]
     if command == "ceiling":
@@ -366,6 +378,8 @@ def main(argv):
         submits()
     elif command == "import-preview":
         emit(import_preview.measure(int(argv[2]), ROUNDS))
+    elif command == "warm-sessions":
+        warm_sessions(argv[2])
     else:
         raise SystemExit(__doc__)
 

@@ -43,6 +43,9 @@ WRK_THREADS = 2
 WRK_CONNECTIONS = 16
 MAIL_COUNT = 300
 
+# The submit's own signed-in contact persons (load_bench_data); a database loaded before they
+# existed (--skip-load) has only sessions.txt, which the submit then shares with the pages.
+SUBMIT_SESSIONS = "submit_sessions.txt"
 # key, label, script, path (str.format'ed with the round's slugs), data file
 SCENARIOS = [
     ("ceiling", "Ceiling: bare view, same size, no database", "get.lua", "/bench/ceiling/", None),
@@ -67,7 +70,7 @@ SCENARIOS = [
         "Registration submit (distinct people)",
         "submit.lua",
         "/veranstaltungen/{submit}/anmeldung/",
-        "sessions.txt",
+        SUBMIT_SESSIONS,
     ),
     ("manage", "Manage page (personal link)", "manage.lua", "/anmeldung/", "manage_tokens.txt"),
     (
@@ -317,6 +320,8 @@ def load_runs(server, scenarios, meta, rounds, duration, database_url) -> dict:
             slug = meta["submit_slugs"][r % len(meta["submit_slugs"])]
             if key == "submit":
                 reset_submits(database_url)
+                if not (OUT / data).exists():
+                    data = "sessions.txt"
             result = wrk(
                 server, script, path.format(detail=meta["detail_slug"], submit=slug), data, duration
             )
@@ -460,7 +465,8 @@ def report(args, meta, sizes, server_cfg, http, locks, offline_results) -> str:
         f"- Run: {machine()}",
         f"- Volume: {meta['members']} member organisations, {meta['persons']} contact persons, "
         f"{meta['events']} events, {meta['registrations']} registrations "
-        "(`manage.py load_bench_data`).",
+        "(`manage.py load_bench_data`); the submit registers "
+        f"{meta.get('submit_persons', 0):,} contact persons of its own, each once per round.",
         f"- Server: gunicorn with ./gunicorn.conf.py, {server_cfg}, DEBUG off, PostgreSQL "
         "on 127.0.0.1, WhiteNoise, `bench.settings` (project settings + ceiling view).",
         f"- Load: wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} on loopback, sharing the cores with "
@@ -663,6 +669,8 @@ def main() -> None:
     manage(env, "migrate", "--noinput", "-v0")  # others' new migrations, with --skip-load
     manage(env, "collectstatic", "--noinput", "-v0")
     meta = json.loads((OUT / "data.json").read_text())
+    if (OUT / SUBMIT_SESSIONS).exists():
+        log(f"submit sessions into the cache: {offline(env, 'warm-sessions', SUBMIT_SESSIONS)}")
     page = offline(env, "ceiling")
     if "missing" in page:
         raise SystemExit(page["missing"])

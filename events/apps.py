@@ -18,19 +18,25 @@ class EventsConfig(AppConfig):
         from django.contrib.flatpages.models import FlatPage
         from django.core.signals import request_finished, request_started
 
-        from .cache import begin_request, end_request, invalidate_public_pages
+        from .cache import (
+            begin_request,
+            end_request,
+            invalidate_event_pages,
+            invalidate_public_pages,
+        )
         from .storage import delete_stored_file
 
-        # Cache invalidation only, not domain logic: the pages changed, whoever changed them.
+        # Cache invalidation only, not domain logic: the pages changed, whoever changed them,
+        # and so did the cached events (events.cache).
         for name in PAGE_MODELS:
             model = self.get_model(name)
-            post_save.connect(invalidate_public_pages, sender=model, dispatch_uid=f"pages-{name}")
+            post_save.connect(invalidate_event_pages, sender=model, dispatch_uid=f"pages-{name}")
             if name not in NO_DELETE_RECEIVER:
                 post_delete.connect(
-                    invalidate_public_pages, sender=model, dispatch_uid=f"pages-d-{name}"
+                    invalidate_event_pages, sender=model, dispatch_uid=f"pages-d-{name}"
                 )
         m2m_changed.connect(
-            invalidate_public_pages,
+            invalidate_event_pages,
             sender=self.get_model("Event").topics.through,
             dispatch_uid="pages-topics",
         )

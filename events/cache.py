@@ -17,6 +17,11 @@ Those parts are cheap in turn: what they show is the same for everyone with the 
 (state, places, what kinds of own registrations), so their HTML is kept once per distinct set
 of inputs (`shared_html`), with slots the caller fills per request (names, personal links,
 CSRF token): a shared entry never holds one person's data.
+
+The events themselves as the signed-in pages read them (`selectors.published_event`) are kept
+under a second, "event version", which only changes of the events app's own models bump: a
+registration changes the free places a page shows, not the event, its days or its side
+programme, and every submit would otherwise read the event afresh.
 """
 
 import hashlib
@@ -33,35 +38,44 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
+EVENT_VERSION_KEY = "public-events:version"
 PERSONAL_PART = re.compile(r"<!--personal:([a-z-]+)-->.*?<!--/personal:\1-->", re.DOTALL)
 
 
-# The version as this request first read it: a signed-in page asks for it several times (the
-# skeleton, the event, the counts, each shared part), and one request is one snapshot. Kept
-# only between request_started and request_finished (see apps.py); elsewhere (tasks,
+# The versions as this request first read them: a signed-in page asks for them several times
+# (the skeleton, the event, the counts, each shared part), and one request is one snapshot.
+# Kept only between request_started and request_finished (see apps.py); elsewhere (tasks,
 # commands) every call asks the cache.
 _request = Local()
 
 
-def public_version() -> int:
-    version = getattr(_request, "version", None)
-    if version is not None:
-        return version
-    version = cache.get(VERSION_KEY)
+def _version(key: str) -> int:
+    memo = getattr(_request, "versions", None)
+    if memo is not None and key in memo:
+        return memo[key]
+    version = cache.get(key)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(key, 1, timeout=None)
+        version = cache.get(key, 1)
     if getattr(_request, "active", False):
-        _request.version = version
+        _request.versions = {**(memo or {}), key: version}
     return version
 
 
+def public_version() -> int:
+    return _version(VERSION_KEY)
+
+
+def event_version() -> int:
+    return _version(EVENT_VERSION_KEY)
+
+
 def begin_request(**_kwargs) -> None:
-    _request.active, _request.version = True, None
+    _request.active, _request.versions = True, {}
 
 
 def end_request(**_kwargs) -> None:
-    _request.active, _request.version = False, None
+    _request.active, _request.versions = False, {}
 
 
 def invalidate_public_pages(*, using=None, **_kwargs) -> None:
@@ -74,12 +88,27 @@ def invalidate_public_pages(*, using=None, **_kwargs) -> None:
     transaction.on_commit(bump_public_version, using=using)
 
 
-def bump_public_version() -> None:
-    _request.version = None  # a request that changed something reads its own change
+def invalidate_event_pages(*, using=None, **_kwargs) -> None:
+    """Receiver-compatible, for the events app's own models: the pages and the cached events
+    (`event_version`) are stale once the change is committed."""
+    transaction.on_commit(bump_event_version, using=using)
+
+
+def _bump(key: str) -> None:
+    _request.versions = {}  # a request that changed something reads its own change
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(key, 2, timeout=None)
+
+
+def bump_public_version() -> None:
+    _bump(VERSION_KEY)
+
+
+def bump_event_version() -> None:
+    _bump(EVENT_VERSION_KEY)
+    _bump(VERSION_KEY)
 
 
 def _cacheable(request, methods=("GET", "HEAD")) -> bool:

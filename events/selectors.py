@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 
-from .cache import public_version
+from .cache import event_version
 from .languages import page_language, text_language
 from .models import (
     Event,
@@ -24,10 +24,11 @@ from .models import (
 
 def published_event(*, slug: str) -> Event | None:
     """A published event with its days and side programme, as the signed-in pages (form,
-    submit, the personal parts of the event page) need it: from the cache under the public
-    version, which every change to an event or its parts bumps, so no query on most requests.
-    The registration service reads the capacity again under its lock."""
-    key = f"published-event:{public_version()}:{slug}"
+    submit, the personal parts of the event page) need it: from the cache under the event
+    version, which every change to an event or its parts bumps (a registration does not), so
+    no query on most requests. The registration service reads the capacity again under its
+    lock."""
+    key = f"published-event:{event_version()}:{slug}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     event = cache.get(key) if seconds > 0 else None
     if event is None:
@@ -44,10 +45,10 @@ def published_event(*, slug: str) -> Event | None:
 
 def event_with_programme(event: Event) -> Event:
     """The event, published or not, with its days and side programme, as the pages behind a
-    registration's personal link need it: from the cache under the public version like
+    registration's personal link need it: from the cache under the event version like
     `published_event`, which every change to an event or its parts bumps; otherwise `event`
     itself with those read."""
-    key = f"event-with-programme:{public_version()}:{event.pk}"
+    key = f"event-with-programme:{event_version()}:{event.pk}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     cached = cache.get(key) if seconds > 0 else None
     if cached is not None:
@@ -161,7 +162,7 @@ def event_headings(*, ids, fresh: bool = False) -> dict[int, dict]:
     the version is bumped only after the commit)."""
     ids = set(ids)
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    prefix = f"event-heading:{public_version()}:{page_language()}:"
+    prefix = f"event-heading:{event_version()}:{page_language()}:"
     found = {}
     if seconds > 0 and ids and not fresh:
         cached = cache.get_many(prefix + str(i) for i in ids)

@@ -1,4 +1,6 @@
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
@@ -197,14 +199,23 @@ class RegistrationDetailsForm(SiteForm):
         per field); the unbound form is shared per set of choices, labels and ticks."""
         return self.shared_html_key()
 
-    def __init__(self, *args, event, free_places: dict, **kwargs):
+    def __init__(self, *args, event, free_places: dict | Callable[[], dict], **kwargs):
+        """`free_places` per item for the labels, or a function that counts them, called only
+        when a label is needed: a valid submit without side programme shows none."""
         super().__init__(*args, **kwargs)
-        self.fields["programme_items"].choices = [
-            (str(item.pk), self._item_label(item, free_places.get(item.pk)))
-            for item in event.programme_items.all()
-        ]
-        if not self.fields["programme_items"].choices:
+        items = list(event.programme_items.all())
+        if not items:
             del self.fields["programme_items"]
+            return
+        if callable(free_places):
+            self.fields["programme_items"].choices = partial(self._item_choices, items, free_places)
+        else:
+            self.fields["programme_items"].choices = self._item_choices(items, lambda: free_places)
+
+    @classmethod
+    def _item_choices(cls, items, free_places) -> list:
+        free = free_places()
+        return [(str(item.pk), cls._item_label(item, free.get(item.pk))) for item in items]
 
     @staticmethod
     def _item_label(item, free):

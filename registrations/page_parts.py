@@ -165,6 +165,7 @@ def form_for(event: Event, person: ContactPerson | None, data=None, *, places=No
         data,
         event=event,
         person=person,
-        free_places=capacity.page_item_free_places(event),
+        # Counted only for a label: a valid submit without side programme shows none.
+        free_places=lambda: capacity.page_item_free_places(event),
         mode_places=places.free_by_mode(event),
     )

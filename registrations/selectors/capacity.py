@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from events.cache import public_version
-from events.models import Event
+from events.models import Event, ProgrammeItem
 
 from ..models import MemberOrganisation, ProgrammeChoice, Registration
 
@@ -44,11 +45,15 @@ def _in_pool(registrations, event: Event, participation: str | None):
     return registrations
 
 
-def confirmed_count(event: Event, participation: str | None = None) -> int:
-    """Registrations holding a place at the event (in one pool of a hybrid event)."""
-    return _in_pool(
-        Registration.objects.confirmed().filter(event=event), event, participation
-    ).count()
+def confirmed_count(
+    event: Event, participation: str | None = None, *, besides: Registration | None = None
+) -> int:
+    """Registrations holding a place at the event (in one pool of a hybrid event);
+    `besides`: not counting a registration whose place is being decided."""
+    confirmed = Registration.objects.confirmed().filter(event=event)
+    if besides is not None:
+        confirmed = confirmed.exclude(pk=besides.pk)
+    return _in_pool(confirmed, event, participation).count()
 
 
 def event_is_full(
@@ -65,12 +70,14 @@ def event_is_full(
     return confirmed >= limit
 
 
-def event_free_places(event: Event, participation: str | None = None) -> int | None:
+def event_free_places(
+    event: Event, participation: str | None = None, *, besides: Registration | None = None
+) -> int | None:
     """Free places in the pool (None: no limit); never below zero."""
     limit = mode_capacity(event, participation)
     if limit is None:
         return None
-    return max(0, limit - confirmed_count(event, participation))
+    return max(0, limit - confirmed_count(event, participation, besides=besides))
 
 
 def free_places_by_mode(event: Event) -> dict[str, int | None]:
@@ -249,21 +256,75 @@ def page_item_free_places(event: Event) -> dict[int, int | None]:
     return _free_on_items(items, counts)
 
 
+def _waiting_registrations():
+    return Exists(Registration.objects.waiting().filter(event=OuterRef("pk")))
+
+
+def _waiting_choices():
+    return Exists(
+        ProgrammeChoice.objects.filter(
+            item__event=OuterRef("pk"), status=ProgrammeChoice.Status.WAITING
+        )
+    )
+
+
 def anyone_waiting(event: Event) -> bool:
     """Whether a registration waits for a place at the event (in any pool), or a choice for a
     place on one of its side programme items; in one query."""
     return (
         Event.objects.filter(pk=event.pk)
-        .filter(
-            Exists(Registration.objects.waiting().filter(event=OuterRef("pk")))
-            | Exists(
-                ProgrammeChoice.objects.filter(
-                    item__event=OuterRef("pk"), status=ProgrammeChoice.Status.WAITING
-                )
-            )
-        )
+        .filter(_waiting_registrations() | _waiting_choices())
         .exists()
     )
+
+
+@dataclass(frozen=True)
+class PlacesTaken:
+    """What a new registration's place is decided by, the newcomer itself not counted."""
+
+    anyone_waiting: bool  # `anyone_waiting`
+    confirmed: int  # `confirmed_count` of the newcomer's pool
+    organisation: int  # `organisation_places_used` by the newcomer's organisation
+
+
+def places_taken_besides(event: Event, registration: Registration) -> PlacesTaken:
+    """`anyone_waiting`, `confirmed_count` of the registration's pool and
+    `organisation_places_used` by its organisation, the registration itself not counted, in
+    one statement.
+
+    For the submit, which writes its registration before it takes the event's lock and asks
+    this under the lock, where every other submit for the event waits: plain SQL, because
+    building the same through the ORM (subqueries on the translated Event model) cost about
+    3 ms of CPU against 0.1 ms to run it. The rules are those of the functions named above;
+    tests/registrations/test_admission.py checks that both count alike."""
+    pool = mode_of(event, registration.participation)
+    active = ", ".join(["%s"] * len(Registration.ACTIVE))
+    sql = f"""
+        SELECT
+            COUNT(*) FILTER (WHERE status = %s{" AND participation = %s" if pool else ""}),
+            COUNT(*) FILTER (WHERE status IN ({active}) AND organisation_id = %s),
+            COUNT(*) FILTER (WHERE status = %s) > 0 OR EXISTS (
+                SELECT 1 FROM {ProgrammeChoice._meta.db_table} choice
+                JOIN {ProgrammeItem._meta.db_table} item ON item.id = choice.item_id
+                WHERE item.event_id = %s AND choice.status = %s
+            )
+        FROM {Registration._meta.db_table}
+        WHERE event_id = %s AND id <> %s"""  # table names from the models, values as parameters
+    params = [
+        Registration.Status.CONFIRMED,
+        *([pool] if pool else []),
+        *Registration.ACTIVE,
+        registration.organisation_id,
+        Registration.Status.WAITING,
+        event.pk,
+        ProgrammeChoice.Status.WAITING,
+        event.pk,
+        registration.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        confirmed, organisation, waiting = cursor.fetchone()
+    return PlacesTaken(anyone_waiting=bool(waiting), confirmed=confirmed, organisation=organisation)
 
 
 def waiting_list(event: Event, participation: str | None = None):

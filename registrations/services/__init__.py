@@ -3,6 +3,7 @@ template tags call these; each runs in its own transaction and raises Validation
 subclass) with a message for the person who asked."""
 
 from .access import access_request_approve, access_request_create, access_request_reject
+from .admission import registration_create
 from .capacity import event_capacity_check, event_capacity_set, places_refill
 from .certificates import certificate_issue, certificate_reissue, certificates_send
 from .checkin import attendance_check_in, attendance_undo
@@ -44,7 +45,6 @@ from .registration import (
     RegistrationError,
     registration_cancel,
     registration_confirm_from_waiting_list,
-    registration_create,
     registration_update,
 )
 from .signin import sign_in_link_send, sign_in_request, sign_in_token_use, sign_out_everywhere

@@ -24,6 +24,7 @@ from ..mail import outbox
 from ..models import Attendance, OutboxMessage, ProgrammeChoice, Registration
 from ..selectors import recipients
 from ..selectors.recipients import LifecycleStep
+from .admission import registration_create
 from .invitations import invitation_mail
 from .participation import registrations_move_online
 from .places import choices_set_status, event_lock, places_fill
@@ -32,7 +33,6 @@ from .registration import (
     Details,
     RegistrationError,
     registration_cancel,
-    registration_create,
 )
 
 KIND = {

@@ -12,7 +12,7 @@ import time
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from events.models import Event, ProgrammeItem
 
@@ -27,14 +27,25 @@ lock_timing = logging.getLogger("registrations.event_lock")
 
 
 def event_lock(event: Event) -> Event:
-    """Lock the row that owns the capacity; returns the locked, freshly read event."""
-    locked = Event.objects.select_for_update().get(pk=event.pk)
+    """Lock the row that owns the capacity; returns the locked, freshly read event.
+
+    FOR NO KEY UPDATE, which serialises every holder all the same: a submit writes its
+    registration before it takes the lock, and the foreign key makes that insert take a
+    key-share lock on the event, which FOR UPDATE would wait for (two submits each waiting
+    for the other's)."""
+    locked = Event.objects.select_for_update(no_key=True).get(pk=event.pk)
     if settings.EVENT_LOCK_TIMING:
-        taken = time.perf_counter()
-        transaction.on_commit(
-            lambda: lock_timing.info("%.3f", (time.perf_counter() - taken) * 1000)
-        )
+        _time_the_hold()
     return locked
+
+
+def _time_the_hold() -> None:
+    taken = time.perf_counter()
+    transaction.on_commit(lambda: lock_timing.info("%.3f", (time.perf_counter() - taken) * 1000))
+    # Timed at the commit: callbacks queued before the lock (the mail's delivery task, the
+    # pages' cache) run after the commit and outside the lock, so this one goes first.
+    callbacks = transaction.get_connection().run_on_commit
+    callbacks.insert(0, callbacks.pop())
 
 
 def choices_add(registration: Registration, items: list[ProgrammeItem]) -> None:
@@ -54,6 +65,25 @@ def choices_add(registration: Registration, items: list[ProgrammeItem]) -> None:
             choice.status = status
             choice.created_at = timezone.now()
             choice.save(update_fields=["status", "created_at"])
+
+
+def choices_create(registration: Registration, items: list[ProgrammeItem]) -> None:
+    """The choices of a registration that has none yet, in one INSERT (and one for their
+    history): a place on each item with one free while the registrant holds a place at the
+    event, else a place in the item's queue."""
+    free = capacity.item_free_places(items)
+    choices = [
+        ProgrammeChoice(
+            registration=registration,
+            item=item,
+            status=ProgrammeChoice.Status.CONFIRMED
+            if registration.status == Registration.Status.CONFIRMED
+            and (free[item.pk] is None or free[item.pk] > 0)
+            else ProgrammeChoice.Status.WAITING,
+        )
+        for item in items
+    ]
+    bulk_create_with_history(choices, ProgrammeChoice, custom_historical_attrs=current_origin())
 
 
 def choices_set_status(choices, status: str) -> list[ProgrammeChoice]:
@@ -78,15 +108,16 @@ def registration_give_place(registration: Registration) -> None:
     item_places_fill(registration.event)
 
 
-def places_fill(event: Event) -> list[Registration]:
+def places_fill(event: Event, *, besides: Registration | None = None) -> list[Registration]:
     """Fill free places from the waiting lists, oldest first: the event's (at a hybrid event
     each pool's from its own list, so a freed place online never goes to someone waiting to
-    come in person), then each item's."""
+    come in person), then each item's. `besides`: a new registration written in this
+    transaction whose place is still to be decided; it takes none before those waiting."""
     promoted: list[Registration] = []
     if event.status == Event.Status.CANCELLED:
         return promoted
     for mode in capacity.modes(event):
-        free = capacity.event_free_places(event, mode)
+        free = capacity.event_free_places(event, mode, besides=besides)
         waiting = capacity.waiting_list(event, mode)
         for registration in waiting if free is None else waiting[:free]:
             registration_give_place(registration)

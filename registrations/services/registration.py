@@ -1,25 +1,23 @@
-"""Registering, changing and cancelling: the rules of who may take a place, and when.
+"""Changing and cancelling a registration, and what a registration consists of (a new one:
+`admission`): the rules of who may take a place, and when.
 
 Capacity is decided under a row lock on the event (`places.event_lock`), inside the service's
-transaction: every write that can change who holds a place takes that lock first, so parallel
-requests are serialised per event and a capacity can never be exceeded.
+transaction: every write that can change who holds a place holds that lock when it decides,
+so parallel requests are serialised per event and a capacity can never be exceeded.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, ProgrammeItem, RegistrationState
+from events.models import Event, ProgrammeItem
 
 from ..mail import outbox
-from ..models import ContactPerson, OutboxMessage, ProgrammeChoice, Registration
-from ..selectors import capacity, deadlines, registering
-from ..text import normalise_email
-from .invitations import invitation_mark_registered
-from .participation import participation_for
+from ..models import OutboxMessage, ProgrammeChoice, Registration
+from ..selectors import deadlines
 from .places import (
     choices_add,
     choices_set_status,
@@ -83,31 +81,10 @@ class Details:
         )
 
 
-def _check_eligible(person: ContactPerson) -> None:
-    if not person.can_sign_in():
-        raise RegistrationError(
-            _("Registration is reserved for contact persons of current member organisations."),
-            code="not_eligible",
-        )
-
-
-def _check_request(
-    registered_by: ContactPerson, privacy_acknowledged: bool, override_limit: bool, reason: str
-) -> None:
-    if override_limit and not reason.strip():
-        raise RegistrationError(
-            _("Please give a reason for exceeding the organisation's limit."), code="reason"
-        )
-    _check_eligible(registered_by)
-    if not privacy_acknowledged:
-        raise RegistrationError(
-            _("Please confirm that you have read the privacy notice."), code="privacy"
-        )
-
-
-def _clean_details(event: Event, details: Details, participation: str) -> list[ProgrammeItem]:
+def clean_details(event: Event, details: Details, participation: str) -> list[ProgrammeItem]:
     ids = list(dict.fromkeys(details.programme_item_ids))
-    items = list(ProgrammeItem.objects.filter(event=event, pk__in=ids))
+    # The event's side programme as the caller read it (the pages' cached event holds it).
+    items = [item for item in event.programme_items.all() if item.pk in ids] if ids else []
     if len(items) != len(ids):
         raise RegistrationError(
             _("A chosen side programme item does not belong to this event."), code="bad_item"
@@ -125,178 +102,7 @@ def _clean_details(event: Event, details: Details, participation: str) -> list[P
     return items
 
 
-def _check_places(
-    event: Event,
-    details: Details,
-    *,
-    organisation,
-    days: list,
-    override: bool = False,
-) -> bool:
-    """Refuse what the rules refuse; return whether the newcomer must wait. Caller holds the
-    event lock; as few queries as the rules allow, since every other submit for the event
-    waits meanwhile. Free places go to those already waiting before anyone new gets one; at a
-    hybrid event places and waiting list are those of the way the newcomer takes part.
-    The days are read before the lock: the lock serialises places, not dates."""
-    pool = capacity.mode_of(event, details.participation)
-    waiting = capacity.anyone_waiting(event)
-    if waiting:
-        places_fill(event)
-        waiting = capacity.waiting_list(event, pool).exists()
-    confirmed, used = capacity.places_taken(
-        event=event, organisation=organisation, participation=pool
-    )
-    full = capacity.event_is_full(event, confirmed, participation=pool) or waiting
-    event._prefetched_objects_cache = {"days": days}
-    state = event.registration_state(is_full=full)
-    if state not in (RegistrationState.OPEN, RegistrationState.WAITING_LIST):
-        raise RegistrationError(_refusal(state), code=str(state))
-    limit = capacity.organisation_limit(event=event, organisation=organisation)
-    if used >= limit and not override:
-        raise RegistrationError(
-            _("Your organisation has reached its limit of %(limit)d participants for this event.")
-            % {"limit": limit},
-            code="organisation_limit",
-        )
-    return full
-
-
-def check_not_registered(event: Event, *, email: str, registered_by: ContactPerson) -> None:
-    """One active registration per address and event. Who registered the address decides
-    what the refusal may say: the contact person learns of their own registrations (and of
-    their own address), never whether someone else registered an address they typed."""
-    existing = registering.active_registration_of(event, email)
-    if existing is None:
-        return
-    if existing.registered_by_id == registered_by.pk or email == registered_by.email:
-        raise RegistrationError(
-            _(
-                "%(email)s is already registered for this event. You find the registration "
-                "under “My registrations”."
-            )
-            % {"email": email},
-            code="duplicate",
-        )
-    raise RegistrationError(
-        _(
-            "This person cannot be registered for this event. If you think this is wrong, "
-            "please contact the organisers: %(contact)s"
-        )
-        % {"contact": ", ".join(registering.organiser_addresses(event))},
-        code="refused",
-    )
-
-
-def _check_representative(registered_by: ContactPerson, email: str) -> None:
-    """A representative's address belongs to the organisation, so the form cannot send our
-    confirmation mail to any address someone types in."""
-    domains = registering.representative_domains(registered_by)
-    if email != registered_by.email and not registering.address_in_domains(email, domains):
-        raise RegistrationError(
-            _(
-                "A representative's e-mail address must belong to your organisation "
-                "(%(domains)s). If it has another domain, please contact the organisers."
-            )
-            % {"domains": ", ".join(domains)},
-            code="representative_domain",
-        )
-
-
-def registration_create(
-    *,
-    event: Event,
-    registered_by: ContactPerson,
-    attendee: Attendee | None,
-    details: Details,
-    privacy_acknowledged: bool,
-    language: str,
-    carried_over: bool = False,
-    override_limit: bool = False,
-    reason: str = "",
-) -> Registration:
-    """Register the contact person (attendee None) or a representative for the event.
-
-    `carried_over`: the attendee was accepted for the event this one replaces, so the
-    representative's domain and the per-person rate limit are not asked again. Staff
-    registering someone by phone may `override_limit` (the organisation's limit) with a
-    `reason`, which the history keeps; capacity and the waiting list apply all the same.
-    """
-    _check_request(registered_by, privacy_acknowledged, override_limit, reason)
-    attendee = attendee or Attendee.of(registered_by)
-    email = normalise_email(attendee.email)
-    items, days = _check_before_lock(event, registered_by, email, details, carried_over)
-    try:
-        with transaction.atomic():
-            invitation_mark_registered(event=event, person=registered_by)
-            locked = event_lock(event)
-            details = replace(
-                details, participation=participation_for(locked, details.participation)
-            )
-            must_wait = _check_places(
-                locked,
-                details,
-                organisation=registered_by.organisation,
-                days=days,
-                override=override_limit,
-            )
-            registration = _new_registration(
-                locked, registered_by, attendee, email, details, language=language
-            )
-            registration.status = (
-                Registration.Status.WAITING if must_wait else Registration.Status.CONFIRMED
-            )
-            registration._change_reason = reason.strip() or None
-            registration.save()
-            if items:
-                choices_add(registration, items)
-            outbox.queue([outbox.for_registration(registration, OutboxMessage.Kind.CONFIRMATION)])
-    except IntegrityError:
-        # The same address registered by a parallel request since the check above: the
-        # database's one-active-registration constraint refused it; say so as the check would.
-        check_not_registered(event, email=email, registered_by=registered_by)
-        raise
-    return registration
-
-
-def _check_before_lock(event, registered_by, email, details, carried_over) -> tuple[list, list]:
-    """Everything that needs no lock, first: each statement after `event_lock` makes every
-    other submit for the event wait (bench/findings.md). The side programme and the days."""
-    if not carried_over:
-        _check_representative(registered_by, email)
-    items = _clean_details(event, details, details.participation)
-    check_not_registered(event, email=email, registered_by=registered_by)
-    if not carried_over:
-        rate_limit_changes(keys=[f"person:{registered_by.pk}"])
-    return items, list(event.days.all())
-
-
-def _new_registration(
-    event: Event,
-    registered_by: ContactPerson,
-    attendee: Attendee,
-    email: str,
-    details: Details,
-    *,
-    language: str,
-) -> Registration:
-    return Registration(
-        event=event,
-        registered_by=registered_by,
-        organisation=registered_by.organisation,
-        is_representative=email != registered_by.email,
-        salutation=attendee.salutation,
-        academic_title=attendee.academic_title,
-        first_name=attendee.first_name,
-        last_name=attendee.last_name,
-        email=email,
-        function=attendee.function,
-        **_detail_fields(details, CREATED_FIELDS),
-        privacy_acknowledged_at=timezone.now(),
-        language=language,
-    )
-
-
-def _detail_fields(details: Details, names: tuple[str, ...] | None = None) -> dict:
+def detail_fields(details: Details, names: tuple[str, ...] | None = None) -> dict:
     return {name: getattr(details, name) for name in names or DETAIL_FIELDS}
 
 
@@ -304,19 +110,6 @@ DETAIL_FIELDS = ("diet", "diet_notes", "accessibility_needs", "visibility", "mes
 # Chosen once, at registration: how a registrant of a hybrid event takes part (staff move
 # people between the ways, `services.participation`).
 CREATED_FIELDS = (*DETAIL_FIELDS, "participation")
-
-
-def _refusal(state: RegistrationState) -> str:
-    return {
-        RegistrationState.CANCELLED: _("The event has been cancelled."),
-        RegistrationState.POSTPONED: _(
-            "The event has been postponed; registration reopens when the new dates are set."
-        ),
-        RegistrationState.NOT_OFFERED: _("Registration is not open for this event."),
-        RegistrationState.NOT_YET_OPEN: _("Registration has not opened yet."),
-        RegistrationState.CLOSED: _("Registration has closed."),
-        RegistrationState.FULL: _("The event is fully booked."),
-    }.get(state, _("Registration is not possible."))
 
 
 def registration_cancel(
@@ -385,14 +178,14 @@ def registration_update(
                 _("The deadline for changes has passed. Please contact the organisers."),
                 code="deadline",
             )
-        items = _clean_details(locked_event, details, reg.participation)
+        items = clean_details(locked_event, details, reg.participation)
         wanted = {item.pk for item in items}
         dropped = list(reg.programme_choices.active().exclude(item_id__in=wanted))
         freed = any(c.status == ProgrammeChoice.Status.CONFIRMED for c in dropped)
         choices_set_status(dropped, ProgrammeChoice.Status.CANCELLED)
         kept = set(reg.programme_choices.active().values_list("item_id", flat=True))
         choices_add(reg, [item for item in items if item.pk not in kept])
-        for name, value in _detail_fields(details).items():
+        for name, value in detail_fields(details).items():
             setattr(reg, name, value)
         reg._change_reason = reason or None
         reg.save()

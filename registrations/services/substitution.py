@@ -23,9 +23,10 @@ from ..models.directory import NON_ASCII_MAILBOX
 from ..selectors import deadlines, registering
 from ..text import has_ascii_mailbox, has_control_characters, normalise_email
 from ..tokens import EmailChangeLinkError, email_change_tokens
+from .admission import check_not_registered
 from .places import choices_set_status, event_lock
 from .ratelimit import rate_limit_changes
-from .registration import Attendee, RegistrationError, check_not_registered
+from .registration import Attendee, RegistrationError
 
 
 def _locked_changeable(registration: Registration) -> Registration:

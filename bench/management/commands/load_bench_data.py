@@ -3,6 +3,11 @@
 Run against an empty database (bench/run.py creates one). Besides the rows it writes, into
 --out, what the load generator needs: session keys of signed-in contact persons with a CSRF
 token, the manage links of registrations, the e-mail addresses for sign-in requests.
+
+The submit gets contact persons of its own (--submit-persons, sessions in
+submit_sessions.txt): each submit must be someone's first registration for the event, and at
+a few hundred submits a second the 1,000 persons of the other pages would repeat within one
+run ("already registered"). They sign in and register only; nothing else sees them.
 """
 
 import json
@@ -39,6 +44,8 @@ from registrations.tokens import manage_tokens
 
 DETAIL_SLUG = "jahrestreffen-bench"
 SUBMIT_SLUGS = ["anmeldung-bench-1", "anmeldung-bench-2", "anmeldung-bench-3"]
+# The addresses of the submit's own contact persons start with this.
+SUBMIT_PERSON_PREFIX = "submit"
 CITIES = ["Leipzig", "Münster", "Freiburg", "Kassel", "Erfurt", "Kiel", "Bremen", "Mainz"]
 DESCRIPTION = "\n\n".join(
     [
@@ -63,6 +70,8 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=1000)
         parser.add_argument("--events", type=int, default=50)
         parser.add_argument("--registrations", type=int, default=5000)
+        # Enough for 1,000 submits a second over bench/run.py's 5 s (reset between rounds).
+        parser.add_argument("--submit-persons", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=2020)
 
     def handle(self, *args, **options):
@@ -75,11 +84,15 @@ class Command(BaseCommand):
             events = self._events(rng, options["events"])
             registrations = self._registrations(rng, events, persons, options["registrations"])
             sessions = self._sessions(persons)
+            submitters = self._submit_persons(organisations, options["submit_persons"])
+            submit_sessions = self._sessions(submitters)
         self._write(out, persons, events, registrations, sessions)
+        self._write_sessions(out / "submit_sessions.txt", submit_sessions)
         self.stdout.write(
-            f"{len(organisations)} member organisations, {len(persons)} contact persons, "
-            f"{len(events)} events, {len(registrations)} registrations, "
-            f"{len(sessions)} signed-in sessions; files in {out}"
+            f"{len(organisations)} member organisations, {len(persons)} contact persons "
+            f"(and {len(submitters)} who only submit), {len(events)} events, "
+            f"{len(registrations)} registrations, {len(sessions)} + {len(submit_sessions)} "
+            f"signed-in sessions; files in {out}"
         )
 
     def _organisations(self, n):
@@ -106,6 +119,20 @@ class Command(BaseCommand):
                 function="Leitung Stadtplanungsamt",
                 email=f"person{i:04d}@org{i % len(organisations):03d}.bench.example.org",
                 role=ContactPerson.Role.CONTACT if i < len(organisations) else "deputy",
+            )
+            for i in range(n)
+        )
+
+    def _submit_persons(self, organisations, n):
+        return ContactPerson.objects.bulk_create(
+            ContactPerson(
+                organisation=organisations[i % len(organisations)],
+                first_name=f"Anmeldung{i:05d}",
+                last_name=f"Nachname{i:05d}",
+                function="Referat Stadtentwicklung",
+                email=f"{SUBMIT_PERSON_PREFIX}{i:05d}@org{i % len(organisations):03d}"
+                ".bench.example.org",
+                role=ContactPerson.Role.DEPUTY,
             )
             for i in range(n)
         )
@@ -250,12 +277,14 @@ class Command(BaseCommand):
         ]
         return Session.objects.bulk_create(sessions, batch_size=2000)
 
-    def _write(self, out, persons, events, registrations, sessions):
+    def _write_sessions(self, path, sessions):
         # Django accepts the unmasked secret in both cookie and form field.
         csrf = get_random_string(32)
-        (out / "sessions.txt").write_text(
-            "".join(f"{s.session_key} {csrf}\n" for s in sessions), encoding="utf-8"
-        )
+        path.write_text("".join(f"{s.session_key} {csrf}\n" for s in sessions), encoding="utf-8")
+        return csrf
+
+    def _write(self, out, persons, events, registrations, sessions):
+        csrf = self._write_sessions(out / "sessions.txt", sessions)
         (out / "manage_tokens.txt").write_text(
             "".join(f"{manage_tokens.make_token(r)}\n" for r in registrations[:1000]),
             encoding="utf-8",
@@ -268,6 +297,9 @@ class Command(BaseCommand):
             "submit_slugs": SUBMIT_SLUGS,
             "members": MemberOrganisation.objects.count(),
             "persons": len(persons),
+            "submit_persons": ContactPerson.objects.filter(
+                email__startswith=SUBMIT_PERSON_PREFIX
+            ).count(),
             "events": len(events),
             "registrations": len(registrations),
         }
