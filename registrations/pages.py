@@ -49,13 +49,21 @@ def registration_by_token(token) -> Registration:
     return registration
 
 
+# Read on every request to the manage page, as the registration is.
+_choices_of = PreparedObjects(
+    ProgrammeChoice,
+    lambda registration_id: ProgrammeChoice.objects.filter(registration_id=registration_id),
+    registration_id=-48612,
+)
+
+
 def programme_choices(registration: Registration) -> list[ProgrammeChoice]:
     """The registration's side programme choices as its page shows them, read once per
     request, with their items from the registration's event."""
     choices = registration.__dict__.get("_page_programme_choices")
     if choices is None:
         items = {item.pk: item for item in registration.event.programme_items.all()}
-        choices = list(ProgrammeChoice.objects.filter(registration=registration))
+        choices = _choices_of(registration_id=registration.pk)
         for choice in choices:
             if choice.item_id in items:
                 choice.item = items[choice.item_id]
