@@ -43,15 +43,16 @@ def published_event(*, slug: str) -> Event | None:
     return event
 
 
-def event_with_programme(event: Event) -> Event:
+def event_with_programme(event: Event, *, version: int | None = None) -> Event:
     """The event, published or not, with its days and side programme, as the pages behind a
     registration's personal link need it: from the cache under the public version like
     `published_event`, which every change to an event or its parts bumps; otherwise `event`
     itself with those read.
 
     The join details are for confirmed online participants only: the shared copy goes without
-    them, and they are taken from `event` as read with the registration."""
-    key = f"event-with-programme:{public_version()}:{event.pk}"
+    them, and they are taken from `event` as read with the registration. `version`: the
+    public version, where the caller has read it already."""
+    key = f"event-with-programme:{version or public_version()}:{event.pk}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     cached = cache.get(key) if seconds > 0 else None
     if cached is not None:

@@ -148,7 +148,7 @@ def state_key(request, registration, free_places: dict) -> str:
     event = registration.event
     access = online_access(registration)
     state = (
-        public_version(),
+        getattr(registration, "public_version", None) or public_version(),
         get_language(),
         request.get_host(),
         bool(getattr(request, "contact_person", None)),

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
+from events.cache import public_version
 from events.selectors import event_with_programme
 from jahrestreffen.prepared import PreparedObjects
 
@@ -45,7 +46,11 @@ def registration_by_token(token) -> Registration:
     )
     if registration is None:
         raise Http404
-    registration.event = event_with_programme(registration.event)
+    # The version the event was read under: what the manage page's shared copy is kept under.
+    registration.public_version = public_version()
+    registration.event = event_with_programme(
+        registration.event, version=registration.public_version
+    )
     return registration
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone
 
 from events.models import Event
@@ -262,3 +262,20 @@ def test_a_message_or_a_query_string_gets_the_page_in_full(client, settings):
     get(client, manage_url(registration) + "?x=1")
 
     assert shared_keys() == []
+
+
+def test_signed_in_the_shared_page_is_the_page_rendered_in_full(settings, sign_in):
+    """The navigation then holds a sign-out form with the CSRF token."""
+    registration = in_state("confirmed")
+
+    def signed_in_page() -> str:
+        client = sign_in(Client(), registration.registered_by)
+        return CSRF.sub(r"\1x", get(client, manage_url(registration)))
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    full = signed_in_page()
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    assert signed_in_page() == full  # rendered and filled in
+    assert signed_in_page() == full  # from the shared copy
+    assert f'action="{reverse("registrations:sign_out")}"' in full
