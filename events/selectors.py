@@ -1,5 +1,6 @@
 """Reads for the public event pages, tuned to a fixed number of queries."""
 
+import copy
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -47,16 +48,26 @@ def event_with_programme(event: Event) -> Event:
     """The event, published or not, with its days and side programme, as the pages behind a
     registration's personal link need it: from the cache under the event version like
     `published_event`, which every change to an event or its parts bumps; otherwise `event`
-    itself with those read."""
+    itself with those read.
+
+    The join details are for confirmed online participants only: the shared copy goes without
+    them, and they are taken from `event` as read with the registration."""
     key = f"event-with-programme:{event_version()}:{event.pk}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     cached = cache.get(key) if seconds > 0 else None
     if cached is not None:
+        cached.join_url, cached.dial_in = event.join_url, event.dial_in
         return cached
-    prefetch_related_objects([event], "days", "programme_items")
-    if seconds > 0:
-        cache.set(key, event, timeout=seconds)
-    return event
+    if seconds <= 0:
+        prefetch_related_objects([event], "days", "programme_items")
+        return event
+    # The copy is what the days and items refer back to: the shared entry holds no link.
+    shared = copy.copy(event)
+    shared.join_url = shared.dial_in = ""
+    prefetch_related_objects([shared], "days", "programme_items")
+    cache.set(key, shared, timeout=seconds)
+    shared.join_url, shared.dial_in = event.join_url, event.dial_in
+    return shared
 
 
 def event_for_page(*, slug: str) -> Event:

@@ -22,12 +22,12 @@ from events.models import Event
 from events.seo import absolute_url
 
 from . import services
-from .forms import RegistrationDetailsForm
 from .mail.render import online_access
 from .manage_forms import CorrectDetailsForm, EmailChangeForm, SubstituteForm
+from .manage_page import details_form, manage_page
 from .models import Registration
-from .pages import personal, programme_choices, registration_by_token
-from .selectors import capacity, certificates, deadlines, directory, materials, registering
+from .pages import personal, registration_by_token
+from .selectors import deadlines, directory
 from .tokens import email_change_tokens, manage_tokens
 
 # A service's refusal that concerns one field is shown at that field; the others at the top.
@@ -47,77 +47,6 @@ def _add_errors(form, exc: ValidationError) -> None:
     for error in exc.error_list:
         field = FIELD_OF_ERROR.get(error.code)
         form.add_error(field if field in form.fields else None, error.messages)
-
-
-def _details_form(registration, data=None) -> RegistrationDetailsForm:
-    event = registration.event
-    chosen = [c for c in programme_choices(registration) if c.is_active]
-    form = RegistrationDetailsForm(
-        data,
-        event=event,
-        free_places=capacity.item_free_places(list(event.programme_items.all())),
-        initial={
-            "programme_items": [str(c.item_id) for c in chosen],
-            "diet": registration.diet,
-            "diet_notes": registration.diet_notes,
-            "accessibility_needs": registration.accessibility_needs,
-            "visibility": registration.visibility,
-            "message": registration.message,
-        },
-    )
-    form.helper.inputs[0].name = "save"
-    return form
-
-
-def _manage_forms(registration, token: str, bound: dict) -> dict:
-    """The manage page's forms, unbound unless given in `bound`; each posts to its address."""
-    person = {
-        name: getattr(registration, name)
-        for name in ("salutation", "academic_title", "first_name", "last_name", "function")
-    }
-    forms = {
-        "details_form": bound.get("details_form") or _details_form(registration),
-        "correct_form": bound.get("correct_form") or CorrectDetailsForm(initial=person),
-        "email_form": bound.get("email_form") or EmailChangeForm(),
-        "substitute_form": bound.get("substitute_form") or SubstituteForm(),
-    }
-    # Explicit actions: the page may be the answer to another form's address.
-    for key, view in (
-        ("details_form", "manage"),
-        ("correct_form", "manage_correct"),
-        ("email_form", "manage_email"),
-        ("substitute_form", "manage_substitute"),
-    ):
-        forms[key].helper.form_action = reverse(f"registrations:{view}", kwargs={"token": token})
-    return forms
-
-
-def _manage_page(request, registration, token: str, *, bound=None, refusals=()):
-    """The manage page; `bound`: a form that was sent, with its errors. The error summary and
-    the page title speak of the form that failed (`form`), the details form otherwise."""
-    event = registration.event
-    forms = _manage_forms(registration, token, bound or {})
-    failed = next((f for f in forms.values() if f.errors), None)
-    return render(
-        request,
-        "registrations/registration_manage.html",
-        {
-            "registration": registration,
-            "event": event,
-            "choices": [c for c in programme_choices(registration) if c.is_active],
-            "form": failed or forms["details_form"],
-            **forms,
-            "manage_path": reverse("registrations:manage", kwargs={"token": token}),
-            "can_change": deadlines.can_change(registration),
-            "deadline": deadlines.change_deadline(event),
-            "colleague_domains": registering.representative_domains(registration.registered_by),
-            "refusals": list(refusals),
-            "materials": materials.registration_materials(registration),
-            "certificate_available": certificates.certificate_available(registration),
-            "online_access": online_access(registration),
-        },
-        status=400 if refusals or failed else 200,
-    )
 
 
 def _manage_post(request, registration, form) -> str | None:
@@ -148,8 +77,9 @@ def _asks_to_cancel(request) -> bool:
 def manage(request, token):
     """The personal manage page: the secret link is the key, no sign-in needed."""
     registration = registration_by_token(token)
-    saving = request.method == "POST" and "save" in request.POST
-    form = _details_form(registration, request.POST if saving else None)
+    if request.method != "POST":
+        return manage_page(request, registration, token)
+    form = details_form(registration, request.POST if "save" in request.POST else None)
     if _asks_to_cancel(request) and deadlines.can_change(registration):
         return render(
             request,
@@ -158,16 +88,15 @@ def manage(request, token):
         )
     # A refusal of "cancel" comes with an unbound form, so the page shows refusals itself.
     refusals = []
-    if request.method == "POST":
-        try:
-            done = _manage_post(request, registration, form)
-        except ValidationError as exc:
-            refusals = exc.messages
-        else:
-            if done:
-                messages.success(request, done)
-                return redirect("registrations:manage", token=token)
-    return _manage_page(
+    try:
+        done = _manage_post(request, registration, form)
+    except ValidationError as exc:
+        refusals = exc.messages
+    else:
+        if done:
+            messages.success(request, done)
+            return redirect("registrations:manage", token=token)
+    return manage_page(
         request, registration, token, bound={"details_form": form}, refusals=refusals
     )
 
@@ -184,7 +113,7 @@ def _sent_form(request, token, key: str, form, act):
         else:
             messages.success(request, done)
             return redirect("registrations:manage", token=token)
-    return _manage_page(request, registration, token, bound={key: form})
+    return manage_page(request, registration, token, bound={key: form})
 
 
 @personal

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
+from events.cache import public_version
 from events.selectors import event_with_programme
 from jahrestreffen.prepared import PreparedObjects
 
@@ -36,7 +37,7 @@ _registration_by_pk = PreparedObjects(
 def registration_by_token(token) -> Registration:
     """The registration a personal link opens, with what its pages show; 404 for any other
     token. The link is checked and the registration read on every request; the event's
-    days and side programme come from the cache under the public version
+    days and side programme come from the cache under the event version
     (`event_with_programme`)."""
     registration = manage_tokens.registration_for(
         token,
@@ -45,8 +46,20 @@ def registration_by_token(token) -> Registration:
     )
     if registration is None:
         raise Http404
+    # What the manage page's shared copy is kept under, read before the event: a change bumps
+    # the event version before the pages' one, so no copy under this version shows an older
+    # event than it was read with.
+    registration.public_version = public_version()
     registration.event = event_with_programme(registration.event)
     return registration
+
+
+# Read on every request to the manage page, as the registration is.
+_choices_of = PreparedObjects(
+    ProgrammeChoice,
+    lambda registration_id: ProgrammeChoice.objects.filter(registration_id=registration_id),
+    registration_id=-48612,
+)
 
 
 def programme_choices(registration: Registration) -> list[ProgrammeChoice]:
@@ -55,7 +68,7 @@ def programme_choices(registration: Registration) -> list[ProgrammeChoice]:
     choices = registration.__dict__.get("_page_programme_choices")
     if choices is None:
         items = {item.pk: item for item in registration.event.programme_items.all()}
-        choices = list(ProgrammeChoice.objects.filter(registration=registration))
+        choices = _choices_of(registration_id=registration.pk)
         for choice in choices:
             if choice.item_id in items:
                 choice.item = items[choice.item_id]

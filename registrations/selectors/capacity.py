@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from events.cache import public_version
 from events.models import Event, ProgrammeItem
+from jahrestreffen.prepared import PreparedQuery
 
 from ..models import MemberOrganisation, ProgrammeChoice, Registration
 
@@ -98,6 +99,12 @@ def item_free_places(items) -> dict[int, int | None]:
     return _free_on_items(items, counts)
 
 
+def event_item_free_places(event: Event) -> dict[int, int | None]:
+    """Free places per programme item of the event (its `programme_items` as given), in one
+    query compiled once per process: the manage page asks on every request."""
+    return _free_on_items(list(event.programme_items.all()), item_confirmed_counts(event))
+
+
 def _free_on_items(items, taken: dict[int, int]) -> dict[int, int | None]:
     return {
         item.pk: None if item.capacity is None else max(0, item.capacity - taken.get(item.pk, 0))
@@ -105,14 +112,23 @@ def _free_on_items(items, taken: dict[int, int]) -> dict[int, int | None]:
     }
 
 
+def _confirmed_counts_query(event_id: int):
+    return (
+        ProgrammeChoice.objects.filter(
+            item__event_id=event_id, status=ProgrammeChoice.Status.CONFIRMED
+        )
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("item", "n")
+    )
+
+
+_confirmed_counts = PreparedQuery(_confirmed_counts_query, event_id=-48613)
+
+
 def item_confirmed_counts(event: Event) -> dict[int, int]:
     """Confirmed places per programme item of the event."""
-    return dict(
-        ProgrammeChoice.objects.filter(item__event=event, status=ProgrammeChoice.Status.CONFIRMED)
-        .values_list("item")
-        .annotate(n=Count("pk"))
-        .values_list("item", "n")
-    )
+    return {row["item"]: row["n"] for row in _confirmed_counts(event_id=event.pk)}
 
 
 def organisation_limit(*, event: Event, organisation: MemberOrganisation) -> int:

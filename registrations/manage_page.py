@@ -1,0 +1,252 @@
+"""The manage page (`/anmeldung/<token>/`) as it is answered: its forms, and, for a plain GET,
+the page shared between registrants in the same state.
+
+Most of the page is the same for everyone whose registration is in the same state: the
+event (under the public version, which every change to an event or its parts bumps), the
+status, the side programme ticks and free places, which sections and forms show. The page
+is rendered once per such state (`state_key`) with slots for everything of the person's own
+— name, function, organisation, address, notes and needs, their link, the join details, the
+CSRF token — and filled in per request, escaped as the template escapes them, in one pass
+(a value that looks like a slot is never filled in again). The shared copy holds nothing
+personal; the answer stays `private, no-store`. A form sent back with errors, a waiting
+message or a query string gets the page rendered in full.
+"""
+
+import copy
+import hashlib
+import re
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import get_language
+
+from events.cache import public_version
+from events.ics import OnlineAccess
+
+from .forms import RegistrationDetailsForm
+from .mail.render import online_access
+from .manage_forms import CorrectDetailsForm, EmailChangeForm, SubstituteForm
+from .pages import programme_choices
+from .selectors import capacity, certificates, deadlines, materials, registering
+from .tokens import manage_tokens
+
+TEMPLATE = "registrations/registration_manage.html"
+
+# The forms' own slots (`form_html.VALUE_SLOT`) and the page's share one pattern, so one
+# pass fills them all. The slug a manage link's token is matches the slot too, so a slotted
+# link still resolves and reverses.
+SLOT = "personal-value-slot-{}-"
+SLOT_PATTERN = re.compile(r"personal-value-slot-(\w+?)-")
+PERSONAL_FORM_FIELDS = (
+    *RegistrationDetailsForm.personal_fields,
+    *CorrectDetailsForm.personal_fields,
+)
+
+
+def details_form(registration, data=None, free_places=None) -> RegistrationDetailsForm:
+    event = registration.event
+    chosen = [c for c in programme_choices(registration) if c.is_active]
+    if free_places is None:
+        free_places = capacity.event_item_free_places(event)
+    form = RegistrationDetailsForm(
+        data,
+        event=event,
+        free_places=free_places,
+        initial={
+            "programme_items": [str(c.item_id) for c in chosen],
+            "diet": registration.diet,
+            "diet_notes": registration.diet_notes,
+            "accessibility_needs": registration.accessibility_needs,
+            "visibility": registration.visibility,
+            "message": registration.message,
+        },
+    )
+    form.helper.inputs[0].name = "save"
+    return form
+
+
+def manage_forms(registration, token: str, bound: dict, free_places=None) -> dict:
+    """The manage page's forms, unbound unless given in `bound`; each posts to its address."""
+    person = {
+        name: getattr(registration, name)
+        for name in ("salutation", "academic_title", "first_name", "last_name", "function")
+    }
+    forms = {
+        "details_form": bound.get("details_form") or details_form(registration, None, free_places),
+        "correct_form": bound.get("correct_form") or CorrectDetailsForm(initial=person),
+        "email_form": bound.get("email_form") or EmailChangeForm(),
+        "substitute_form": bound.get("substitute_form") or SubstituteForm(),
+    }
+    # Explicit actions: the page may be the answer to another form's address.
+    for key, view in (
+        ("details_form", "manage"),
+        ("correct_form", "manage_correct"),
+        ("email_form", "manage_email"),
+        ("substitute_form", "manage_substitute"),
+    ):
+        forms[key].helper.form_action = reverse(f"registrations:{view}", kwargs={"token": token})
+    return forms
+
+
+def page_context(registration, token: str, *, bound=None, refusals=(), free_places=None):
+    event = registration.event
+    forms = manage_forms(registration, token, bound or {}, free_places)
+    failed = next((f for f in forms.values() if f.errors), None)
+    return {
+        "registration": registration,
+        "event": event,
+        "choices": [c for c in programme_choices(registration) if c.is_active],
+        "form": failed or forms["details_form"],
+        **forms,
+        "manage_path": reverse("registrations:manage", kwargs={"token": token}),
+        "link_token": manage_tokens.make_token(registration),
+        "can_change": deadlines.can_change(registration),
+        "deadline": deadlines.change_deadline(event),
+        "colleague_domains": registering.representative_domains(registration.registered_by),
+        "refusals": list(refusals),
+        "materials": materials.registration_materials(registration),
+        "certificate_available": certificates.certificate_available(registration),
+        "online_access": online_access(registration),
+    }, failed
+
+
+def manage_page(request, registration, token: str, *, bound=None, refusals=()):
+    """The manage page; `bound`: a form that was sent, with its errors. The error summary and
+    the page title speak of the form that failed (`form`), the details form otherwise."""
+    if not bound and not refusals and _shares_page(request):
+        return _shared_page(request, registration, token)
+    context, failed = page_context(registration, token, bound=bound, refusals=refusals)
+    return render(request, TEMPLATE, context, status=400 if refusals or failed else 200)
+
+
+def _caching() -> bool:
+    return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+
+
+def _shares_page(request) -> bool:
+    """A GET with no message waiting and no query string gets the shared page."""
+    return (
+        _caching()
+        and request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+        and not request.GET
+        and not len(get_messages(request))
+    )
+
+
+def state_key(request, registration, free_places: dict) -> str:
+    """A digest of everything the page shows that is not the person's own."""
+    event = registration.event
+    access = online_access(registration)
+    state = (
+        getattr(registration, "public_version", None) or public_version(),
+        get_language(),
+        request.get_host(),
+        bool(getattr(request, "contact_person", None)),
+        event.pk,
+        registration.status,
+        registration.participation,
+        registration.is_representative,
+        registration.reconfirmation,
+        registration.diet,
+        registration.visibility,
+        registration.salutation,
+        # Whether a personal value is there decides what shows (an empty field has no value).
+        tuple(bool(getattr(registration, n)) for n in PERSONAL_FORM_FIELDS),
+        tuple((c.item_id, c.status) for c in programme_choices(registration)),
+        tuple(sorted(free_places.items())),
+        deadlines.can_change(registration),
+        certificates.certificate_available(registration),
+        materials.registration_may_download(registration),
+        access and (bool(access.join_url), bool(access.dial_in)),
+    )
+    return "manage-page:" + hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def _shared_page(request, registration, token: str) -> HttpResponse:
+    free_places = capacity.event_item_free_places(registration.event)
+    key = state_key(request, registration, free_places)
+    page = cache.get(key)
+    if page is None:
+        page = _render_shared(request, registration, token, free_places)
+        cache.set(key, page, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    values = _personal_values(request, registration, token)
+    return HttpResponse(SLOT_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)), page))
+
+
+class _SlottedRegistration:
+    """The registration as the shared page sees it: its state, with slots for its person."""
+
+    def __init__(self, registration):
+        self._registration = registration
+
+    def __getattr__(self, name):
+        return getattr(self._registration, name)
+
+    full_name = SLOT.format("page_name")
+    email = SLOT.format("page_email")
+    waiting_position = SLOT.format("page_waiting_position")
+    organisation = SimpleNamespace(name=SLOT.format("page_organisation"))
+
+    @property
+    def function(self):
+        return SLOT.format("page_function") if self._registration.function else ""
+
+
+def _render_shared(request, registration, token: str, free_places) -> str:
+    path_token = SLOT.format("page_path_token")
+    context, _failed = page_context(registration, path_token, free_places=free_places)
+    access = context["online_access"]
+    context.update(
+        registration=_SlottedRegistration(registration),
+        link_token=SLOT.format("page_link_token"),
+        colleague_domains=[SLOT.format("page_domains")],
+        csrf_token=SLOT.format("page_csrf"),
+        keep_value_slots=True,  # {% form_html %} leaves the forms' own slots to be filled here
+        online_access=access
+        and OnlineAccess(
+            join_url=SLOT.format("page_join_url") if access.join_url else "",
+            dial_in=SLOT.format("page_dial_in") if access.dial_in else "",
+        ),
+    )
+    # The language links are made from the request's path, which holds the link.
+    shadow = copy.copy(request)
+    shadow.path = request.path.replace(token, path_token)
+    shadow.path_info = request.path_info.replace(token, path_token)
+    return render_to_string(TEMPLATE, context, request=shadow)
+
+
+def _personal_values(request, registration, token: str) -> dict[str, str]:
+    """What fills the slots, escaped as the template escapes it."""
+    access = online_access(registration)
+    domains = registering.representative_domains(registration.registered_by)
+    values = {
+        name: escape(value)
+        for name in PERSONAL_FORM_FIELDS
+        if (value := getattr(registration, name))
+    }
+    values.update(
+        page_csrf=escape(get_token(request)),
+        page_path_token=escape(token),
+        page_link_token=escape(manage_tokens.make_token(registration)),
+        page_name=escape(registration.full_name),
+        page_function=escape(registration.function),
+        page_organisation=escape(registration.organisation.name),
+        page_email=escape(registration.email),
+        page_domains=", ".join(escape(d) for d in domains),
+    )
+    if registration.status == registration.Status.WAITING:
+        values["page_waiting_position"] = escape(registration.waiting_position())
+    if access:
+        values["page_join_url"] = escape(access.join_url)
+        values["page_dial_in"] = linebreaksbr(access.dial_in, autoescape=True)
+    return values
