@@ -4,10 +4,9 @@ import copy
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 
-from .cache import event_version
+from .cache import event_version, versioned
 from .languages import page_language, text_language
 from .models import (
     Event,
@@ -31,7 +30,7 @@ def published_event(*, slug: str) -> Event | None:
     lock."""
     key = f"published-event:{event_version()}:{slug}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    event = cache.get(key) if seconds > 0 else None
+    event = versioned.get(key) if seconds > 0 else None
     if event is None:
         event = (
             Event.objects.published()
@@ -40,7 +39,7 @@ def published_event(*, slug: str) -> Event | None:
             .first()
         )
         if event is not None and seconds > 0:
-            cache.set(key, event, timeout=seconds)
+            versioned.set(key, event, timeout=seconds)
     return event
 
 
@@ -54,7 +53,7 @@ def event_with_programme(event: Event) -> Event:
     them, and they are taken from `event` as read with the registration."""
     key = f"event-with-programme:{event_version()}:{event.pk}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    cached = cache.get(key) if seconds > 0 else None
+    cached = versioned.get(key) if seconds > 0 else None
     if cached is not None:
         cached.join_url, cached.dial_in = event.join_url, event.dial_in
         return cached
@@ -65,7 +64,7 @@ def event_with_programme(event: Event) -> Event:
     shared = copy.copy(event)
     shared.join_url = shared.dial_in = ""
     prefetch_related_objects([shared], "days", "programme_items")
-    cache.set(key, shared, timeout=seconds)
+    versioned.set(key, shared, timeout=seconds)
     shared.join_url, shared.dial_in = event.join_url, event.dial_in
     return shared
 
@@ -176,13 +175,13 @@ def event_headings(*, ids, fresh: bool = False) -> dict[int, dict]:
     prefix = f"event-heading:{event_version()}:{page_language()}:"
     found = {}
     if seconds > 0 and ids and not fresh:
-        cached = cache.get_many(prefix + str(i) for i in ids)
+        cached = versioned.get_many(prefix + str(i) for i in ids)
         found = {int(k[len(prefix) :]): v for k, v in cached.items()}
     missing = ids - found.keys()
     if missing:
         read = _read_headings(missing)
         if seconds > 0 and read:
-            cache.set_many({prefix + str(pk): v for pk, v in read.items()}, timeout=seconds)
+            versioned.set_many({prefix + str(pk): v for pk, v in read.items()}, timeout=seconds)
         found.update(read)
     return found
 

@@ -310,6 +310,10 @@ SESSION_ENGINE = (
 # The person behind a session is read from the cache too (registrations/selectors/viewer.py),
 # on the same condition: a change drops the entry, and only a shared cache drops it everywhere.
 CONTACT_PERSON_CACHE = SESSION_ENGINE.endswith("cached_db")
+# Entries under versioned keys (pages, events, counts, shared HTML) are also copied into each
+# process after their first read (events.cache.LocalCopies): only with a shared cache, which
+# the versions are read from on every request.
+LOCAL_CACHE_COPIES = SESSION_ENGINE.endswith("cached_db")
 
 # Log how long each registration holds its event's row lock (logger registrations.event_lock):
 # on in bench.settings, where `make bench` reports the median.

@@ -19,7 +19,6 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -29,7 +28,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from events.cache import public_version
+from events.cache import public_version, versioned
 from events.ics import OnlineAccess
 
 from .forms import RegistrationDetailsForm
@@ -175,10 +174,10 @@ def state_key(request, registration, free_places: dict) -> str:
 def _shared_page(request, registration, token: str) -> HttpResponse:
     free_places = capacity.event_item_free_places(registration.event)
     key = state_key(request, registration, free_places)
-    page = cache.get(key)
+    page = versioned.get(key)
     if page is None:
         page = _render_shared(request, registration, token, free_places)
-        cache.set(key, page, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+        versioned.set(key, page, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
     values = _personal_values(request, registration, token)
     return HttpResponse(SLOT_PATTERN.sub(lambda m: values.get(m.group(1), m.group(0)), page))
 

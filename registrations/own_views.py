@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from events.cache import public_version
+from events.cache import public_version, versioned
 from events.selectors import event_headings
 
 from .pages import personal
@@ -61,7 +60,7 @@ def my_registrations(request):
     row_keys = [prefix + _row_key(r) for r in registrations]
     shared = _shares_page(request)
     keys = [*row_keys, page_key] if shared else row_keys
-    found = cache.get_many(keys) if keys and _caching() else {}
+    found = versioned.get_many(keys) if keys and _caching() else {}
     rows = _rows(registrations, row_keys, found)
     if not shared:
         context = {"person": person, "has_registrations": bool(registrations), "rows": rows}
@@ -69,7 +68,7 @@ def my_registrations(request):
     page = found.get(page_key)
     if page is None:
         page = render_to_string(PAGE, _slotted_context(registrations), request=request)
-        cache.set(page_key, page, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+        versioned.set(page_key, page, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
     # The rows go in before the name: the person's values last, after everything shared.
     return HttpResponse(
         page.replace(CSRF_SLOT, get_token(request))
@@ -121,7 +120,7 @@ def _rows(registrations, keys, found) -> str:
     if missing:
         rendered = _render_rows(missing)
         if _caching():
-            cache.set_many(rendered, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+            versioned.set_many(rendered, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
         found = {**found, **rendered}
     manage_url = reverse("registrations:manage", kwargs={"token": TOKEN_SLOT})
     return mark_safe(  # noqa: S308 - rendered with autoescape, the values filled in escaped

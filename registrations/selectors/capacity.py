@@ -7,12 +7,11 @@ only to show the state, and an admin preview to announce it.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from events.cache import public_version
+from events.cache import public_version, versioned
 from events.models import Event, ProgrammeItem
 from jahrestreffen.prepared import PreparedQuery
 
@@ -218,7 +217,7 @@ def _count_page_places(event: Event, organisation) -> PagePlaces:
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     event_key = f"page-places:{public_version()}:{event.pk}"
     org_key = f"{event_key}:{organisation.pk}" if organisation else None
-    found = cache.get_many([k for k in (event_key, org_key) if k]) if seconds > 0 else {}
+    found = versioned.get_many([k for k in (event_key, org_key) if k]) if seconds > 0 else {}
     counts, used = found.get(event_key), found.get(org_key)
     if counts is None:
         counts, counted = _event_counts(event, organisation)
@@ -228,7 +227,7 @@ def _count_page_places(event: Event, organisation) -> PagePlaces:
         used = organisation_places_used(event=event, organisation=organisation)
     if seconds > 0:
         fresh = {event_key: counts, org_key: used}
-        cache.set_many({k: v for k, v in fresh.items() if k and k not in found}, seconds)
+        versioned.set_many({k: v for k, v in fresh.items() if k and k not in found}, seconds)
     return PagePlaces(
         confirmed=counts["confirmed"],
         by_mode=counts["by_mode"],
@@ -264,11 +263,11 @@ def page_item_free_places(event: Event) -> dict[int, int | None]:
         return {}
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     key = f"page-items:{public_version()}:{event.pk}"
-    counts = cache.get(key) if seconds > 0 else None
+    counts = versioned.get(key) if seconds > 0 else None
     if counts is None:
         counts = item_confirmed_counts(event)
         if seconds > 0:
-            cache.set(key, counts, timeout=seconds)
+            versioned.set(key, counts, timeout=seconds)
     return _free_on_items(items, counts)
 
 

@@ -4,10 +4,9 @@ import hashlib
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from events.cache import public_version
+from events.cache import public_version, versioned
 from events.models import Event
 
 from ..models import ContactPerson, Registration
@@ -86,7 +85,7 @@ def own_registrations(event: Event, person: ContactPerson) -> tuple[list[Registr
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
     address = hashlib.sha256(person.email.encode()).hexdigest()[:16]
     key = f"own-registrations:{public_version()}:{event.pk}:{person.pk}:{address}"
-    rows = cache.get(key) if seconds > 0 else None
+    rows = versioned.get(key) if seconds > 0 else None
     if rows is None:
         rows = list(
             Registration.objects.filter(event_id=event.pk)
@@ -97,7 +96,7 @@ def own_registrations(event: Event, person: ContactPerson) -> tuple[list[Registr
             .values_list(*OWN_FIELDS)
         )
         if seconds > 0:
-            cache.set(key, rows, timeout=seconds)
+            versioned.set(key, rows, timeout=seconds)
     # The Meta ordering (created_at, pk) is the order the registrations were made in.
     found = [Registration.from_db(None, OWN_FIELDS, row) for row in rows]
     mine = [r for r in found if r.registered_by_id == person.pk and r.is_active]

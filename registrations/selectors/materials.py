@@ -1,10 +1,9 @@
 """Who may download an event's participants-only materials: confirmed registrants."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 
-from events.cache import public_version
+from events.cache import public_version, versioned
 from events.models import Event, Material
 
 from ..models import ContactPerson, Registration
@@ -40,11 +39,11 @@ def event_materials(event: Event) -> list[Material]:
     change to a material or a session of the programme bumps."""
     key = f"event-materials:{public_version()}:{event.pk}"
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    found = cache.get(key) if seconds > 0 else None
+    found = versioned.get(key) if seconds > 0 else None
     if found is None:
         found = list(event.materials.select_related("session"))
         if seconds > 0:
-            cache.set(key, found, timeout=seconds)
+            versioned.set(key, found, timeout=seconds)
     return found
 
 

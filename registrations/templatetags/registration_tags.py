@@ -1,10 +1,10 @@
 from crispy_forms.utils import render_crispy_form
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from events.cache import versioned
 from events.jsonld import with_offer
 
 from .. import page_parts
@@ -67,7 +67,7 @@ def form_html(context, form):
     request with the CSRF token, the form's address (a manage page's holds the personal
     link, so it never goes into the shared copy) and the form's own slots."""
     key = form.html_cache_key() if settings.PUBLIC_PAGE_CACHE_SECONDS > 0 else None
-    html = cache.get(key) if key else None
+    html = versioned.get(key) if key else None
     action = form.helper.form_action
     if html is None:
         form.helper.form_action = ACTION_SLOT if action else ""
@@ -75,7 +75,7 @@ def form_html(context, form):
             html = render_crispy_form(form, context={"csrf_token": CSRF_SLOT})
         form.helper.form_action = action
         if key:
-            cache.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+            versioned.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
     token = context.get("csrf_token")
     html = html.replace(CSRF_SLOT, str(token or "")).replace(ACTION_SLOT, escape(action or ""))
     if context.get("keep_value_slots"):  # a shared page that fills them in itself
