@@ -1,13 +1,11 @@
 """The participant directory: who appears on lists others see, and who may see them."""
 
-import hashlib
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from events.cache import public_version, versioned
 from events.models import Event
+from jahrestreffen.prepared import PreparedQuery
 
 from ..models import ContactPerson, Registration
 from ..text import full_name
@@ -77,26 +75,30 @@ OWN |= {"academic_title", "first_name", "last_name"}
 OWN_FIELDS = tuple(f.attname for f in Registration._meta.concrete_fields if f.attname in OWN)
 
 
+def _own_rows_query(event_id: int, person_id: int, email: str):
+    return (
+        Registration.objects.filter(event_id=event_id)
+        .filter(
+            Q(registered_by_id=person_id, status__in=Registration.ACTIVE)
+            | Q(email=email, status=Registration.Status.CONFIRMED)
+        )
+        .values(*OWN_FIELDS)
+    )
+
+
+# Asked on every signed-in event page and form: compiled once per process (0.1 ms instead of
+# about 1 ms of ORM work), and read afresh each time rather than cached, so no one's
+# registrations are kept anywhere and every change shows at once.
+_own_rows = PreparedQuery(_own_rows_query, event_id=-81_001, person_id=-81_002, email="\x1eown")
+
+
 def own_registrations(event: Event, person: ContactPerson) -> tuple[list[Registration], bool]:
     """The person's active registrations of the event (those they made), and whether they may
-    see the participants (`can_see_participants`): one query, whose rows are kept in the cache
-    under the public version (every registration saved bumps it) for this person alone — the
-    key holds who they are, so no one else ever reads them."""
-    seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    address = hashlib.sha256(person.email.encode()).hexdigest()[:16]
-    key = f"own-registrations:{public_version()}:{event.pk}:{person.pk}:{address}"
-    rows = versioned.get(key) if seconds > 0 else None
-    if rows is None:
-        rows = list(
-            Registration.objects.filter(event_id=event.pk)
-            .filter(
-                Q(registered_by_id=person.pk, status__in=Registration.ACTIVE)
-                | Q(email=person.email, status=Registration.Status.CONFIRMED)
-            )
-            .values_list(*OWN_FIELDS)
-        )
-        if seconds > 0:
-            versioned.set(key, rows, timeout=seconds)
+    see the participants (`can_see_participants`): one query."""
+    rows = [
+        tuple(row[f] for f in OWN_FIELDS)
+        for row in _own_rows(event_id=event.pk, person_id=person.pk, email=person.email)
+    ]
     # The Meta ordering (created_at, pk) is the order the registrations were made in.
     found = [Registration.from_db(None, OWN_FIELDS, row) for row in rows]
     mine = [r for r in found if r.registered_by_id == person.pk and r.is_active]

@@ -58,9 +58,10 @@ def test_signed_in_event_page_queries(person_client, person, event, django_asser
     _page(person_client, event.get_absolute_url())  # the whole page, leaves the skeleton
     _page(person_client, event.get_absolute_url())
 
-    # The session and the person; the event, the counts, the person's own registrations and
-    # the box's and the navigation's HTML come from the cache.
-    with django_assert_max_num_queries(2):
+    # The session and the person (from the cache in production), the person's own
+    # registrations and the organisation's count (prepared queries, read afresh); the event,
+    # its counts and the box's and the navigation's HTML come from the cache.
+    with django_assert_max_num_queries(4):
         html = _page(person_client, event.get_absolute_url())
 
     assert "Eigene" in html
@@ -71,8 +72,9 @@ def test_registration_form_queries(person_client, event, django_assert_max_num_q
     _page(person_client, FORM.format(event.slug))
     _page(person_client, FORM.format(event.slug))
 
-    # The session and the person: the form with what stands above it is shared.
-    with django_assert_max_num_queries(2):
+    # The session and the person (from the cache in production) and the organisation's count
+    # (a prepared query): the form with what stands above it is shared.
+    with django_assert_max_num_queries(3):
         html = _page(person_client, FORM.format(event.slug))
 
     assert "Exkursion" in html
