@@ -6,8 +6,9 @@ parts or a registration bumps that version when its transaction commits (see the
 `PUBLIC_PAGE_CACHE_SECONDS`, because registration opens and closes by the clock, not by a
 write. Signed-in visitors, and anyone with a message waiting, always get a freshly rendered
 page. In production the cache is shared (Redis), so a bump reaches every worker of every
-server (the page's key holds the host name, the same behind one load balancer); with the
-local-memory cache a worker's copy may lag by the timeout.
+server; with the local-memory cache a worker's copy may lag by the timeout. The key holds no
+host name: pages build their absolute addresses from SITE_URL, never from the request's Host
+header, so one page serves every name the site answers to.
 
 Signed-in visitors share the rest of the page with everyone: a page marks the parts that
 depend on who asks (`<!--personal:NAME-->…<!--/personal:NAME-->`, the navigation and the

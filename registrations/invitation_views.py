@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import InvitationDeclineForm
+from .access_forms import InvitationDeclineForm
 from .middleware import sign_in
 from .pages import page_language, personal
 from .tokens import InvitationLinkError, invitation_tokens

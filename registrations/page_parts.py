@@ -25,7 +25,7 @@ from events.models import Event
 
 from .forms import PERSON_SLOT, RegistrationForm
 from .models import ContactPerson, Registration
-from .selectors import capacity
+from .selectors import capacity, page_places
 from .selectors.directory import own_registrations
 from .selectors.materials import participant_only_materials
 from .tokens import manage_tokens
@@ -69,8 +69,8 @@ def registration_box(request, event: Event) -> SafeString:
     signed-in person their own registrations (names and manage links in slots)."""
     person = _signed_in(request)
     organisation = person.organisation if person else None
-    places = capacity.page_places(event, organisation)
-    state = capacity.page_registration_state(event, organisation)
+    places = page_places.page_places(event, organisation)
+    state = page_places.page_registration_state(event, organisation)
     mine, sees = own_registrations(event, person) if person else ([], False)
     free = None if event.capacity is None or event.is_hybrid else places.free(event)
     free_by_mode = places.free_by_mode(event)
@@ -134,7 +134,7 @@ def registration_form(request, event: Event, person: ContactPerson, state) -> Sa
     the empty form, with the person's details and the CSRF token filled in per request. A
     form with entries or errors is never shared: the view renders those itself."""
     organisation = person.organisation
-    places = capacity.page_places(event, organisation)
+    places = page_places.page_places(event, organisation)
     inputs = [
         "registration-form",
         event.pk,
@@ -160,12 +160,12 @@ def registration_form(request, event: Event, person: ContactPerson, state) -> Sa
 def form_for(event: Event, person: ContactPerson | None, data=None, *, places=None):
     """The registration form with the free places of the side programme and of each way of
     taking part as the page shows them (the service decides again under the event's lock)."""
-    places = places or capacity.page_places(event, person.organisation)
+    places = places or page_places.page_places(event, person.organisation)
     return RegistrationForm(
         data,
         event=event,
         person=person,
         # Counted only for a label: a valid submit without side programme shows none.
-        free_places=lambda: capacity.page_item_free_places(event),
+        free_places=lambda: page_places.page_item_free_places(event),
         mode_places=places.free_by_mode(event),
     )

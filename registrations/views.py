@@ -16,14 +16,14 @@ from events.selectors import published_event
 from jahrestreffen.proxies import client_address, rate_limit_identity
 
 from . import page_parts, services
+from .access_forms import AccessRequestForm
 from .forms import (
-    AccessRequestForm,
     ResendManageLinkForm,
     SignInForm,
 )
 from .middleware import sign_in, sign_out
 from .pages import page_language, personal, registration_by_token
-from .selectors import capacity, directory
+from .selectors import directory, page_places
 from .tokens import SignInLinkError, manage_tokens, sign_in_tokens
 
 
@@ -197,7 +197,7 @@ def _form_page(request, event, person):
     (events/cache.py), the form with the state above it shared by everyone with the same
     state and allowance (`page_parts.registration_form`)."""
     # Only for showing the form: the service decides capacity again under the lock.
-    state = capacity.page_registration_state(event, person.organisation)
+    state = page_places.page_registration_state(event, person.organisation)
     return personal_page(
         request,
         f"registration-form:{request.get_host()}{request.path}",
@@ -218,7 +218,7 @@ def _render_form(request, event, person, form=None):
         {
             "event": event,
             "form": form,
-            "state": capacity.page_registration_state(event, person.organisation),
+            "state": page_places.page_registration_state(event, person.organisation),
             "person": person,
         },
         status=400 if form.errors else 200,

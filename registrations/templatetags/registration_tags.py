@@ -10,7 +10,7 @@ from events.jsonld import with_offer
 from .. import page_parts
 from ..models import Registration
 from ..page_parts import CSRF_SLOT
-from ..selectors import capacity
+from ..selectors import capacity, page_places
 from ..tokens import manage_tokens
 
 register = template.Library()
@@ -19,7 +19,7 @@ register = template.Library()
 @register.simple_tag
 def jsonld_with_offer(data: dict, event) -> dict:
     """The event's JSON-LD with an offer whose availability follows the registration state."""
-    return with_offer(data, event=event, state=capacity.page_registration_state(event))
+    return with_offer(data, event=event, state=page_places.page_registration_state(event))
 
 
 @register.filter
@@ -52,7 +52,7 @@ def organisation_allowance(context, event):
     organisation = person.organisation
     return {
         "limit": capacity.organisation_limit(event=event, organisation=organisation),
-        "used": capacity.page_places(event, organisation).organisation,
+        "used": page_places.page_places(event, organisation).organisation,
     }
 
 
