@@ -86,6 +86,12 @@ def begin_request(**_kwargs) -> None:
     _request.active, _request.versions = True, {}
 
 
+def read_versions_again() -> None:
+    """The rest of this request reads the versions from the cache again (after a refusal
+    that others' changes caused: the page then shows their state)."""
+    _request.versions = {}
+
+
 def end_request(**_kwargs) -> None:
     _request.active, _request.versions = False, {}
 

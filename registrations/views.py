@@ -187,6 +187,7 @@ def register(request, slug):
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+            page_places.recount(event)
         else:
             return redirect("registrations:done", token=manage_tokens.make_token(registration))
     return _render_form(request, event, person, form)

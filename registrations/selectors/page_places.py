@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 
-from events.cache import public_version, versioned
+from events.cache import public_version, read_versions_again, versioned
 from events.models import Event
 from jahrestreffen.prepared import PreparedQuery
 
@@ -137,3 +137,11 @@ def page_item_free_places(event: Event) -> dict[int, int | None]:
         if seconds > 0:
             versioned.set(key, counts, timeout=seconds)
     return free_on_items(items, counts)
+
+
+def recount(event: Event) -> None:
+    """Forget the places this request has read: after the service refused because others
+    took places meanwhile (it counts again under the event's lock), the page shows the
+    counts its decision was based on, not those read before."""
+    event.__dict__.pop("_page_places", None)
+    read_versions_again()

@@ -5,6 +5,7 @@ from email.utils import parseaddr
 from django.conf import settings
 
 from events.models import Event
+from jahrestreffen.prepared import PreparedQuery
 
 from ..models import ContactPerson, Registration
 from ..text import email_domain, normalise_domain
@@ -29,6 +30,25 @@ def organiser_addresses(event: Event) -> list[str]:
     sender address of the app's mail."""
     addresses = [c.email for c in event.contacts.all() if c.email]
     return addresses or [parseaddr(settings.DEFAULT_FROM_EMAIL)[1]]
+
+
+# Asked on every registration of oneself: compiled once per process.
+_own_place = PreparedQuery(
+    lambda event_id, person_id: (
+        Registration.objects.active()
+        .filter(event_id=event_id, registered_by_id=person_id, is_representative=False)
+        .values("email")
+    ),
+    event_id=-83_001,
+    person_id=-83_002,
+)
+
+
+def own_place_address(event: Event, person: ContactPerson) -> str | None:
+    """The address of the person's active registration of themselves for the event, if they
+    have one: after changing its address they must not take a second place as themselves."""
+    rows = _own_place(event_id=event.pk, person_id=person.pk)
+    return rows[0]["email"] if rows else None
 
 
 def active_registration_of(event: Event, email: str) -> Registration | None:

@@ -156,6 +156,11 @@ def _check_before_lock(
     registration is written (`check_not_registered` then says why)."""
     if not carried_over:
         _check_representative(registered_by, email)
+    if not carried_over and email == registered_by.email:
+        # Registered already under another address (changed on the manage page)?
+        address = registering.own_place_address(event, registered_by)
+        if address is not None:
+            raise _already_registered(address)
     items = clean_details(event, details, details.participation)
     if not carried_over:
         rate_limit_changes(keys=[f"person:{registered_by.pk}"])
@@ -170,14 +175,7 @@ def check_not_registered(event: Event, *, email: str, registered_by: ContactPers
     if existing is None:
         return
     if existing.registered_by_id == registered_by.pk or email == registered_by.email:
-        raise RegistrationError(
-            _(
-                "%(email)s is already registered for this event. You find the registration "
-                "under “My registrations”."
-            )
-            % {"email": email},
-            code="duplicate",
-        )
+        raise _already_registered(email)
     raise RegistrationError(
         _(
             "This person cannot be registered for this event. If you think this is wrong, "
@@ -185,6 +183,17 @@ def check_not_registered(event: Event, *, email: str, registered_by: ContactPers
         )
         % {"contact": ", ".join(registering.organiser_addresses(event))},
         code="refused",
+    )
+
+
+def _already_registered(email: str) -> RegistrationError:
+    return RegistrationError(
+        _(
+            "%(email)s is already registered for this event. You find the registration "
+            "under “My registrations”."
+        )
+        % {"email": email},
+        code="duplicate",
     )
 
 
