@@ -56,6 +56,19 @@ def organisation_allowance(context, event):
     }
 
 
+@register.simple_tag(takes_context=True)
+def organisation_places_left(context, event) -> int | None:
+    """How many more people the signed-in person's organisation may register (None when
+    nobody is signed in): at 0 the page says so instead of offering a form the service
+    would refuse."""
+    person = getattr(context.get("request"), "contact_person", None)
+    if not person:
+        return None
+    organisation = person.organisation
+    limit = capacity.organisation_limit(event=event, organisation=organisation)
+    return max(0, limit - (page_places.page_places(event, organisation).organisation or 0))
+
+
 # Where the form's address goes into the shared HTML of `form_html`.
 ACTION_SLOT = "/form-action-slot/"
 

@@ -74,3 +74,31 @@ def test_the_confirmation_page_names_the_representative_on_the_waiting_list(clie
     ).content.decode()
     assert "Karl Vertreter steht auf der Warteliste" in page
     assert "Sie stehen auf der Warteliste" not in page
+
+
+def test_a_used_up_allowance_is_said_instead_of_offering_the_form(person_client, person, event):
+    event.participants_per_organisation = 1
+    event.save()
+    colleague = ContactPersonFactory(organisation=person.organisation)
+    RegistrationFactory(event=event, registered_by=colleague, email=colleague.email)
+
+    box = person_client.get(event.get_absolute_url()).content.decode()
+    form = person_client.get(f"/veranstaltungen/{event.slug}/anmeldung/").content.decode()
+
+    for page in (box, form):
+        assert "alle ihre Plätze" in page
+    assert "Jetzt anmelden" not in box
+    assert 'name="privacy"' not in form
+    # Another organisation's contact person is still offered the form.
+    other = ContactPersonFactory()
+    from django.test import Client
+
+    from registrations.middleware import SESSION_KEY
+
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = {"id": other.pk, "epoch": other.session_epoch}
+    session.save()
+    assert (
+        'name="privacy"' in client.get(f"/veranstaltungen/{event.slug}/anmeldung/").content.decode()
+    )
