@@ -9,7 +9,8 @@ parameters and the result converters, and later only swaps the values in.
 What it takes: a function that returns a `.values(...)` queryset from keyword arguments, and
 a sample for each argument, an int or a str that does not occur in the query otherwise. It
 refuses (ImproperlyConfigured) a queryset whose other parameters change between two builds —
-a `timezone.now()` or a list of variable length would be frozen into the SQL — and one whose
+a `timezone.now()`, a list of variable length or the active language (django-modeltranslation)
+would be frozen into the SQL — and one whose
 sample values the ORM transformed (a `contains` lookup, a date), since they could not be
 found again. The rows come back as dicts, as `.values()` gives them, converted by the same
 converters the ORM applies.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
+from django.utils import translation
 
 
 class PreparedQuery:
@@ -72,7 +74,10 @@ class PreparedQuery:
         others = {
             k: (v + 7919 if isinstance(v, int) else v + "\x1f") for k, v in self._samples.items()
         }
-        second = self._sql(alias, others)
+        # ... and in another language: django-modeltranslation rewrites the fields of a
+        # translated model by the active language, which a compiled query would freeze.
+        with translation.override("en" if translation.get_language() != "en" else "de"):
+            second = self._sql(alias, others)
         sql, params, slots, names, compiler, converters = first
         if second[0] != sql or len(second[1]) != len(params):
             raise ImproperlyConfigured("The query's SQL depends on more than its arguments.")

@@ -160,12 +160,13 @@ def registration_form(request, event: Event, person: ContactPerson, state) -> Sa
 def form_for(event: Event, person: ContactPerson | None, data=None, *, places=None):
     """The registration form with the free places of the side programme and of each way of
     taking part as the page shows them (the service decides again under the event's lock)."""
-    places = places or page_places.page_places(event, person.organisation)
+    if event.is_hybrid:  # free places per way of taking part: only a hybrid event asks
+        places = places or page_places.page_places(event, person.organisation)
     return RegistrationForm(
         data,
         event=event,
         person=person,
         # Counted only for a label: a valid submit without side programme shows none.
         free_places=lambda: page_places.page_item_free_places(event),
-        mode_places=places.free_by_mode(event),
+        mode_places=places.free_by_mode(event) if event.is_hybrid else {},
     )

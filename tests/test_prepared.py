@@ -117,3 +117,12 @@ def test_objects_with_their_related_objects_from_one_row():
     assert len(ctx) == 1
     assert loaded._state.adding is False and loaded._state.db == "default"
     assert fetch(pk=registration.pk + 1000) == []
+
+
+def test_a_query_that_depends_on_the_language_is_refused():
+    """django-modeltranslation reads a translated field in the active language's column."""
+    from events.models import Event
+
+    query = PreparedQuery(lambda pk: Event.objects.filter(pk=pk).values("title"), pk=-5)
+    with pytest.raises(ImproperlyConfigured):
+        query(pk=1)
