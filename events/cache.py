@@ -259,7 +259,7 @@ def cached_page(request, name: str, render, personal=None):
     The language comes from the URL (/en/…), so it needs no Vary of its own.
     """
     if not _cacheable(request):
-        if personal is not None and _shares_skeleton(request):
+        if personal is not None and shares_skeleton(request):
             return _varies_by_cookie(_personal_page(request, name, render, personal))
         return _varies_by_cookie(render())
     return _from_cache(name, render)
@@ -268,7 +268,7 @@ def cached_page(request, name: str, render, personal=None):
 def personal_page(request, name: str, render, personal):
     """`cached_page` for a page only signed-in visitors get (the registration form): from
     the shared skeleton where possible, otherwise `render()`; never the public cache."""
-    if _shares_skeleton(request):
+    if shares_skeleton(request):
         return _personal_page(request, name, render, personal)
     return render()
 
@@ -306,9 +306,10 @@ def _varies_by_cookie(response):
     return response
 
 
-def _shares_skeleton(request) -> bool:
-    """A signed-in GET whose page differs from the public one only in its marked parts: no
-    message waiting (messages are shown outside them) and no query string."""
+def shares_skeleton(request) -> bool:
+    """A request whose page may come from shared parts with per-request slots: a GET with no
+    message waiting (messages are shown outside the parts) and no query string, while
+    pages are cached at all. The manage page and my registrations ask the same."""
     return (
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")

@@ -18,7 +18,6 @@ import re
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -28,7 +27,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from events.cache import public_version, versioned
+from events.cache import public_version, shares_skeleton, versioned
 from events.ics import OnlineAccess
 
 from .forms import RegistrationDetailsForm
@@ -121,25 +120,10 @@ def page_context(registration, token: str, *, bound=None, refusals=(), free_plac
 def manage_page(request, registration, token: str, *, bound=None, refusals=()):
     """The manage page; `bound`: a form that was sent, with its errors. The error summary and
     the page title speak of the form that failed (`form`), the details form otherwise."""
-    if not bound and not refusals and _shares_page(request):
+    if not bound and not refusals and shares_skeleton(request):
         return _shared_page(request, registration, token)
     context, failed = page_context(registration, token, bound=bound, refusals=refusals)
     return render(request, TEMPLATE, context, status=400 if refusals or failed else 200)
-
-
-def _caching() -> bool:
-    return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-
-
-def _shares_page(request) -> bool:
-    """A GET with no message waiting and no query string gets the shared page."""
-    return (
-        _caching()
-        and request.method in ("GET", "HEAD")
-        and "messages" not in request.COOKIES
-        and not request.GET
-        and not len(get_messages(request))
-    )
 
 
 def state_key(request, registration, free_places: dict) -> str:

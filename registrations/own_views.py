@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from events.cache import public_version, versioned
+from events.cache import public_version, shares_skeleton, versioned
 from events.selectors import event_headings
 
 from .pages import personal
@@ -58,7 +57,7 @@ def my_registrations(request):
     prefix = f"own:{public_version()}:{get_language()}:"
     page_key = f"{prefix}page:{request.get_host()}{request.path}:{bool(registrations)}"
     row_keys = [prefix + _row_key(r) for r in registrations]
-    shared = _shares_page(request)
+    shared = shares_skeleton(request)
     keys = [*row_keys, page_key] if shared else row_keys
     found = versioned.get_many(keys) if keys and _caching() else {}
     rows = _rows(registrations, row_keys, found)
@@ -80,18 +79,6 @@ def my_registrations(request):
 
 def _caching() -> bool:
     return settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-
-
-def _shares_page(request) -> bool:
-    """A GET with no message waiting (messages are shown above the list) and no query
-    string gets the shared page; anything else the page rendered in full."""
-    return (
-        _caching()
-        and request.method in ("GET", "HEAD")
-        and "messages" not in request.COOKIES
-        and not request.GET
-        and not len(get_messages(request))
-    )
 
 
 def _slotted_context(registrations) -> dict:
