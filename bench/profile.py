@@ -68,6 +68,21 @@ def main(argv):
     from django.test.utils import CaptureQueriesContext
 
     app = get_wsgi_application()
+
+    # Round trips to Redis: one send per command or pipeline.
+    trips = [0]
+    try:
+        from redis.connection import Connection
+
+        send = Connection.send_packed_command
+
+        def counted(self, *args, **kwargs):
+            trips[0] += 1
+            return send(self, *args, **kwargs)
+
+        Connection.send_packed_command = counted
+    except ImportError:
+        pass
     meta = json.loads((OUT / "data.json").read_text())
     sessions = [line.split() for line in (OUT / "sessions.txt").read_text().splitlines()]
     # The submit's own contact persons (load_bench_data), each registering once.
@@ -134,7 +149,7 @@ def main(argv):
         make = paths[key]
         for i in range(n if warm else 20):  # warm up
             call(make(i if warm else n + i))
-        cpu, queries = [], []
+        cpu, queries, redis_trips = [], [], []
         prof = None
         if key == prof_key:
             import cProfile
@@ -142,6 +157,7 @@ def main(argv):
             prof = cProfile.Profile(time.process_time)
         for i in range(n):
             env = make(i)
+            before = trips[0]
             with CaptureQueriesContext(connection) as ctx:
                 t = time.process_time()
                 if prof:
@@ -151,12 +167,14 @@ def main(argv):
                     prof.disable()
                 cpu.append(time.process_time() - t)
             queries.append(len(ctx.captured_queries))
+            redis_trips.append(trips[0] - before)
             if not status.startswith(("200", "302")):
                 print(key, status)
                 break
         print(
             f"{key:22s} cpu median {statistics.median(cpu) * 1000:6.2f} ms  "
-            f"queries {statistics.median(queries):.0f}  status {status}"
+            f"queries {statistics.median(queries):.0f}  "
+            f"redis trips {statistics.median(redis_trips):.0f}  status {status}"
         )
         if prof:
             import pstats

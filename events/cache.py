@@ -57,14 +57,49 @@ def _version(key: str) -> int:
     memo = getattr(_request, "versions", None)
     if memo is not None and key in memo:
         return memo[key]
-    # Both versions in one round trip: a page that needs one mostly needs the other.
-    versions = cache.get_many([VERSION_KEY, EVENT_VERSION_KEY])
+    # Both versions in one round trip: a page that needs one mostly needs the other; and with
+    # them what this request said it will read (`read_along`), the session above all.
+    along = getattr(_request, "along", None) or {}
+    wanted = [key for key, value in along.items() if value is _PENDING]
+    versions = cache.get_many([VERSION_KEY, EVENT_VERSION_KEY, *wanted])
+    for wanted_key in wanted:
+        along[wanted_key] = versions.pop(wanted_key, None)
     if key not in versions:
         cache.add(key, _first_version(), timeout=None)
         versions[key] = cache.get(key)
     if getattr(_request, "active", False):
         _request.versions = {**versions, **(memo or {})}
     return versions[key]
+
+
+# Stands for an entry `read_along` was told of and that was not read yet.
+_PENDING = object()
+
+
+def read_along(key: str) -> None:
+    """This request will read `key` from the cache: read it in the same round trip as the
+    versions, which nearly every request reads first (the session store says so of the
+    session: jahrestreffen.sessions). Only within a request; elsewhere nothing happens."""
+    if getattr(_request, "active", False):
+        along = getattr(_request, "along", None)
+        if along is None:
+            along = _request.along = {}
+        along.setdefault(key, _PENDING)
+
+
+def read_along_result(key: str) -> tuple[bool, object]:
+    """(True, value) for a key `read_along` was told of — the value read with the versions,
+    None if the cache holds none — once; (False, None) when there is nothing to hand out
+    (never told, or already handed out: a second reader asks the cache itself)."""
+    along = getattr(_request, "along", None)
+    if not along or key not in along:
+        return False, None
+    if along[key] is _PENDING:
+        if not getattr(_request, "versions", None):
+            _version(VERSION_KEY)  # reads the versions and, with them, this key
+        if along[key] is _PENDING:  # the versions had been read before: alone
+            along[key] = cache.get(key)
+    return True, along.pop(key)
 
 
 def _first_version() -> int:
@@ -83,7 +118,7 @@ def event_version() -> int:
 
 
 def begin_request(**_kwargs) -> None:
-    _request.active, _request.versions = True, {}
+    _request.active, _request.versions, _request.along = True, {}, {}
 
 
 def read_versions_again() -> None:
@@ -93,7 +128,7 @@ def read_versions_again() -> None:
 
 
 def end_request(**_kwargs) -> None:
-    _request.active, _request.versions = False, {}
+    _request.active, _request.versions, _request.along = False, {}, {}
 
 
 class LocalCopies:

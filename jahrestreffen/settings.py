@@ -305,15 +305,15 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.db"
     if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
-    else "django.contrib.sessions.backends.cached_db"
+    else "jahrestreffen.sessions"  # cached_db, read along with the page versions
 )
 # The person behind a session is read from the cache too (registrations/selectors/viewer.py),
 # on the same condition: a change drops the entry, and only a shared cache drops it everywhere.
-CONTACT_PERSON_CACHE = SESSION_ENGINE.endswith("cached_db")
+CONTACT_PERSON_CACHE = SESSION_ENGINE == "jahrestreffen.sessions"
 # Entries under versioned keys (pages, events, counts, shared HTML) are also copied into each
 # process after their first read (events.cache.LocalCopies): only with a shared cache, which
 # the versions are read from on every request.
-LOCAL_CACHE_COPIES = SESSION_ENGINE.endswith("cached_db")
+LOCAL_CACHE_COPIES = SESSION_ENGINE == "jahrestreffen.sessions"
 
 # Log how long each registration holds its event's row lock (logger registrations.event_lock):
 # on in bench.settings, where `make bench` reports the median.
