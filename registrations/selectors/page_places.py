@@ -1,6 +1,6 @@
 """The places of an event as its pages show them (event page, form, manage page): the
 event's counts kept in the cache under the public version and shared by everyone, the
-organisation's counted per request by a prepared query. The service decides under the
+organisation's likewise and shared by its contact persons. The service decides under the
 event's lock with `capacity` itself; these only show the state."""
 
 from dataclasses import dataclass
@@ -84,18 +84,30 @@ def page_registration_state(event: Event, organisation=None):
 
 
 def _count_page_places(event: Event, organisation) -> PagePlaces:
-    """The event's counts from the cache (shared by everyone); the organisation's counted
-    each time by a prepared query (as cheap as a cache read, and never stale)."""
+    """The event's counts (shared by everyone) and the organisation's (shared by its contact
+    persons), each from the cache under the public version, so each process keeps a copy
+    (`versioned`): a signed-in page then reads no count from the database at all. On a miss
+    the event's counts and the organisation's come from one query."""
     seconds = settings.PUBLIC_PAGE_CACHE_SECONDS
-    event_key = f"page-places:{public_version()}:{event.pk}"
+    version = public_version()
+    event_key = f"page-places:{version}:{event.pk}"
+    organisation_key = (
+        f"page-places:{version}:{event.pk}:{organisation.pk}" if organisation else None
+    )
     counts = versioned.get(event_key) if seconds > 0 else None
     used = None
     if counts is None:
         counts, used = _event_counts(event, organisation)
         if seconds > 0:
             versioned.set(event_key, counts, timeout=seconds)
+            if organisation:
+                versioned.set(organisation_key, used, timeout=seconds)
     elif organisation:
-        used = page_organisation_places_used(event=event, organisation=organisation)
+        used = versioned.get(organisation_key) if seconds > 0 else None
+        if used is None:
+            used = page_organisation_places_used(event=event, organisation=organisation)
+            if seconds > 0:
+                versioned.set(organisation_key, used, timeout=seconds)
     return PagePlaces(
         confirmed=counts["confirmed"],
         by_mode=counts["by_mode"],
