@@ -43,6 +43,10 @@ from django.utils.translation import get_language
 
 VERSION_KEY = "public-pages:version"
 EVENT_VERSION_KEY = "public-events:version"
+# The contact persons and their organisations as signed-in requests read them
+# (registrations.selectors.viewer): bumped by every change to either.
+PEOPLE_VERSION_KEY = "people:version"
+VERSION_KEYS = [VERSION_KEY, EVENT_VERSION_KEY, PEOPLE_VERSION_KEY]
 PERSONAL_PART = re.compile(r"<!--personal:([a-z-]+)-->.*?<!--/personal:\1-->", re.DOTALL)
 
 
@@ -57,11 +61,11 @@ def _version(key: str) -> int:
     memo = getattr(_request, "versions", None)
     if memo is not None and key in memo:
         return memo[key]
-    # Both versions in one round trip: a page that needs one mostly needs the other; and with
+    # All versions in one round trip: a page that needs one mostly needs the others; and with
     # them what this request said it will read (`read_along`), the session above all.
     along = getattr(_request, "along", None) or {}
     wanted = [key for key, value in along.items() if value is _PENDING]
-    versions = cache.get_many([VERSION_KEY, EVENT_VERSION_KEY, *wanted])
+    versions = cache.get_many([*VERSION_KEYS, *wanted])
     for wanted_key in wanted:
         along[wanted_key] = versions.pop(wanted_key, None)
     if key not in versions:
@@ -115,6 +119,10 @@ def public_version() -> int:
 
 def event_version() -> int:
     return _version(EVENT_VERSION_KEY)
+
+
+def people_version() -> int:
+    return _version(PEOPLE_VERSION_KEY)
 
 
 def begin_request(**_kwargs) -> None:
@@ -246,6 +254,10 @@ def bump_public_version() -> None:
 def bump_event_version() -> None:
     _bump(EVENT_VERSION_KEY)
     _bump(VERSION_KEY)
+
+
+def bump_people_version() -> None:
+    _bump(PEOPLE_VERSION_KEY)
 
 
 def _cacheable(request, methods=("GET", "HEAD")) -> bool:

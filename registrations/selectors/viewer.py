@@ -3,21 +3,25 @@
 Every signed-in request needs the person and their organisation (navigation, registration
 box, who may register). Read from the database, that was one ORM query per request, about a
 millisecond of CPU (bench/findings.md). The person is kept in the cache under
-`contact-person:<pk>` and read from there; every save or delete of the person or of their
-organisation, and the epoch bump of "sign out everywhere" (an update, which sends no signal),
-drop the entry when their transaction commits, so the next request reads the database again.
+`contact-person:<people version>:<pk>`, and each process keeps a copy (`versioned`), so a
+signed-in request mostly needs no round trip for it at all: the people version comes with the
+others in the request's first round trip. Every save or delete of any person or organisation,
+and the epoch bump of "sign out everywhere" (an update, which sends no signal), makes a new
+version at once and again when their transaction commits, so the next request reads the
+database again.
 The session's epoch and `can_sign_in()` (which follows the calendar) are still checked on
 every request, on the copy.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+
+from events.cache import bump_people_version, people_version, versioned
 
 from ..models import ContactPerson
 
-KEY = "contact-person:{}"
-# A safety net only: the entry is dropped on every change.
+KEY = "contact-person:{version}:{pk}"
+# A safety net only: every change makes a new version.
 TIMEOUT = 300
 
 
@@ -26,7 +30,7 @@ def signed_in_person(*, pk, epoch) -> ContactPerson | None:
     out everywhere" since) and the person may sign in today."""
     if not isinstance(pk, int):
         return None
-    person = cache.get(KEY.format(pk)) if _enabled() else None
+    person = versioned.get(KEY.format(version=people_version(), pk=pk)) if _enabled() else None
     if person is None:
         person = ContactPerson.objects.select_related("organisation").filter(pk=pk).first()
         if person is None:
@@ -41,33 +45,31 @@ def remember_person(person: ContactPerson) -> None:
     """Keep the person (with the organisation) for the requests of their session."""
     if _enabled():
         person.organisation  # noqa: B018 (loaded now, kept with the person)
-        cache.set(KEY.format(person.pk), person, timeout=TIMEOUT)
+        versioned.set(KEY.format(version=people_version(), pk=person.pk), person, timeout=TIMEOUT)
+
+
+def forget_people(*, using=None) -> None:
+    """Every cached person is stale: a new version now, and again when the transaction
+    commits, since a request that read the old row in between may have kept it under the
+    version of the moment."""
+    bump_people_version()
+    transaction.on_commit(bump_people_version, using=using)
 
 
 def forget_person(pk, *, using=None) -> None:
-    """Drop the cached copy now and again when the transaction commits: a request that read
-    the old row in between must not leave it in the cache."""
-    keys = (
-        [KEY.format(pk)] if not isinstance(pk, list | tuple | set) else [KEY.format(p) for p in pk]
-    )
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys), using=using)
+    """The person's cached copy is stale (with all others: one version for everyone, as
+    changes to people are rare and a new copy is one query)."""
+    forget_people(using=using)
 
 
 def forget_person_on_change(sender, instance, using=None, **_kwargs) -> None:
     """Receiver for ContactPerson saves and deletes."""
-    forget_person(instance.pk, using=using)
+    forget_people(using=using)
 
 
 def forget_organisation_on_change(sender, instance, using=None, **_kwargs) -> None:
     """Receiver for MemberOrganisation saves and deletes: its people's copies hold it."""
-    pks = list(
-        ContactPerson.objects.using(using)
-        .filter(organisation=instance)
-        .values_list("pk", flat=True)
-    )
-    if pks:
-        forget_person(pks, using=using)
+    forget_people(using=using)
 
 
 def _enabled() -> bool:

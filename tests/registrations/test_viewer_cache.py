@@ -95,16 +95,48 @@ def test_the_copy_is_dropped_again_when_the_change_commits(
     person, django_capture_on_commit_callbacks
 ):
     """A request that read the old row between the save and the commit may have cached it;
-    the commit drops it again."""
+    the commit makes a new version again, so the next request reads the committed row."""
     from django.core.cache import cache
+
+    from events.cache import people_version
 
     with django_capture_on_commit_callbacks(execute=True):
         person.first_name = "Neu"
         person.save()
         stale = ContactPerson.objects.select_related("organisation").get(pk=person.pk)
         stale.first_name = "Alt"
-        cache.set(KEY.format(person.pk), stale)
-    assert cache.get(KEY.format(person.pk)) is None
+        cache.set(KEY.format(version=people_version(), pk=person.pk), stale)
+    assert cache.get(KEY.format(version=people_version(), pk=person.pk)) is None
+    assert signed_in_person(pk=person.pk, epoch=person.session_epoch).first_name == "Neu"
+
+
+def test_every_change_to_people_makes_a_new_version_now_and_at_the_commit(
+    person, django_capture_on_commit_callbacks
+):
+    from events.cache import people_version
+
+    before = people_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        person.organisation.save()
+        during = people_version()
+    assert before < during < people_version()
+
+
+def test_a_copy_kept_in_the_process_follows_a_change(settings, person, person_client):
+    """With local copies (production with Redis), the person is answered from the process;
+    a change still shows at the next request."""
+    from events import cache as page_cache
+
+    settings.LOCAL_CACHE_COPIES = True
+    page_cache.versioned.clear()
+    try:
+        _person_queries(person_client)
+        assert _person_queries(person_client) == 0
+        person.last_name = "Neuname"
+        person.save()
+        assert "Neuname" in person_client.get("/meine-anmeldungen/").content.decode()
+    finally:
+        page_cache.versioned.clear()
 
 
 def test_people_are_kept_apart(sign_in):
