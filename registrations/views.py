@@ -3,8 +3,8 @@ from urllib.parse import urlsplit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -204,7 +204,7 @@ def _form_page(request, event, person):
         f"registration-form:{request.get_host()}{request.path}",
         lambda: _render_form(request, event, person),
         personal=lambda: {
-            "nav": render_to_string("registrations/includes/nav.html", request=request),
+            "nav": page_parts.navigation(request, get_token(request)),
             "registration-form": page_parts.registration_form(request, event, person, state),
         },
     )
