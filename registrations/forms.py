@@ -125,8 +125,9 @@ class RegistrationDetailsForm(SiteForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    # Someone's own words: never in the shared HTML, filled in per request.
+    # Someone's own words and answers: never in the shared HTML, filled in per request.
     personal_fields = ("diet_notes", "accessibility_needs", "message")
+    personal_choice_fields = ("programme_items", "diet", "visibility")
 
     def html_cache_key(self) -> str | None:
         """Rendering the fields costs more than the rest of the page (crispy-forms' templates
@@ -195,12 +196,14 @@ class RegistrationDetailsForm(SiteForm):
 
 REPRESENTATIVE_REQUIRED = ("rep_first_name", "rep_last_name", "rep_email")
 NEEDS_FIELDS = ("participation", "programme_items", "diet", "diet_notes", "accessibility_needs")
-# Where the signed-in person's details go into the form's shared HTML (`fill_slots`).
+# Where the signed-in person's details go into the form's HTML (`complete_html`).
 PERSON_SLOT = "<!--registering-person-->"
 
 
 class RegistrationForm(RegistrationDetailsForm):
     submit_label = _("Register now")
+    # An empty form, the same for everyone: its choices are the defaults, marked as they are.
+    personal_choice_fields = ()
 
     who = forms.ChoiceField(
         label=_("Who will attend?"),
@@ -269,8 +272,7 @@ class RegistrationForm(RegistrationDetailsForm):
             Fieldset(_("Message and privacy"), "message", "privacy"),
         )
 
-    def fill_slots(self, html: str) -> str:
-        html = super().fill_slots(html)
+    def complete_html(self, html: str) -> str:
         details = self.person_details(self.person) if self.person else PERSON_SLOT
         return html.replace(PERSON_SLOT, details, 1)
 

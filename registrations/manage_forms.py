@@ -89,6 +89,7 @@ class CorrectDetailsForm(_PersonForm):
 
     submit_label = _("Save my details")
     personal_fields = ("academic_title", "first_name", "last_name", "function")
+    personal_choice_fields = ("salutation",)
 
     salutation = _salutation_field()
     academic_title = _title_field()

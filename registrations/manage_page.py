@@ -6,10 +6,13 @@ event (under the public version, which every change to an event or its parts bum
 status, the side programme ticks and free places, which sections and forms show. The page
 is rendered once per such state (`state_key`) with slots for everything of the person's own
 — name, function, organisation, address, notes and needs, their link, the join details, the
-CSRF token — and filled in per request, escaped as the template escapes them, in one pass
-(a value that looks like a slot is never filled in again). The shared copy holds nothing
-personal; the answer stays `private, no-store`. A form sent back with errors, a waiting
-message or a query string gets the page rendered in full.
+CSRF token, and their answers: which side programme they chose, their diet, who may see them,
+their salutation — and filled in per request, escaped as the template escapes them, in one
+pass (a value that looks like a slot is never filled in again). Whether a person gave a value
+is no part of the state either: a slot stands for all a value changes (a form field's whole
+`value` attribute, the ", function" after the name). The shared copy holds nothing personal;
+the answer stays `private, no-store`. A form sent back with errors, a waiting message or a
+query string gets the page rendered in full.
 """
 
 import copy
@@ -33,6 +36,7 @@ from events.ics import OnlineAccess
 from .forms import RegistrationDetailsForm
 from .mail.render import online_access
 from .manage_forms import CorrectDetailsForm, EmailChangeForm, SubstituteForm
+from .page_parts import chosen_items
 from .pages import programme_choices
 from .selectors import capacity, certificates, deadlines, materials, registering
 from .tokens import manage_tokens
@@ -44,29 +48,39 @@ TEMPLATE = "registrations/registration_manage.html"
 # link still resolves and reverses.
 SLOT = "personal-value-slot-{}-"
 SLOT_PATTERN = re.compile(r"personal-value-slot-(\w+?)-")
-PERSONAL_FORM_FIELDS = (
-    *RegistrationDetailsForm.personal_fields,
-    *CorrectDetailsForm.personal_fields,
-)
+# The ", function" after the name in the summary: there or not, one slot.
+FUNCTION_PART = ", " + SLOT.format("page_function")
+
+
+def chosen(registration) -> list:
+    """The side programme choices the page shows: the active ones."""
+    return [c for c in programme_choices(registration) if c.is_active]
+
+
+def details_initial(registration) -> dict:
+    """What the details form starts with: the registration's own answers."""
+    return {
+        "programme_items": [str(c.item_id) for c in chosen(registration)],
+        "diet": registration.diet,
+        "diet_notes": registration.diet_notes,
+        "accessibility_needs": registration.accessibility_needs,
+        "visibility": registration.visibility,
+        "message": registration.message,
+    }
+
+
+def person_initial(registration) -> dict:
+    """What the form for correcting one's details starts with."""
+    names = ("salutation", "academic_title", "first_name", "last_name", "function")
+    return {name: getattr(registration, name) for name in names}
 
 
 def details_form(registration, data=None, free_places=None) -> RegistrationDetailsForm:
     event = registration.event
-    chosen = [c for c in programme_choices(registration) if c.is_active]
     if free_places is None:
         free_places = capacity.event_item_free_places(event)
     form = RegistrationDetailsForm(
-        data,
-        event=event,
-        free_places=free_places,
-        initial={
-            "programme_items": [str(c.item_id) for c in chosen],
-            "diet": registration.diet,
-            "diet_notes": registration.diet_notes,
-            "accessibility_needs": registration.accessibility_needs,
-            "visibility": registration.visibility,
-            "message": registration.message,
-        },
+        data, event=event, free_places=free_places, initial=details_initial(registration)
     )
     form.helper.inputs[0].name = "save"
     return form
@@ -74,13 +88,10 @@ def details_form(registration, data=None, free_places=None) -> RegistrationDetai
 
 def manage_forms(registration, token: str, bound: dict, free_places=None) -> dict:
     """The manage page's forms, unbound unless given in `bound`; each posts to its address."""
-    person = {
-        name: getattr(registration, name)
-        for name in ("salutation", "academic_title", "first_name", "last_name", "function")
-    }
     forms = {
         "details_form": bound.get("details_form") or details_form(registration, None, free_places),
-        "correct_form": bound.get("correct_form") or CorrectDetailsForm(initial=person),
+        "correct_form": bound.get("correct_form")
+        or CorrectDetailsForm(initial=person_initial(registration)),
         "email_form": bound.get("email_form") or EmailChangeForm(),
         "substitute_form": bound.get("substitute_form") or SubstituteForm(),
     }
@@ -102,7 +113,7 @@ def page_context(registration, token: str, *, bound=None, refusals=(), free_plac
     return {
         "registration": registration,
         "event": event,
-        "choices": [c for c in programme_choices(registration) if c.is_active],
+        "choices": chosen(registration),
         "form": failed or forms["details_form"],
         **forms,
         "manage_path": reverse("registrations:manage", kwargs={"token": token}),
@@ -127,7 +138,8 @@ def manage_page(request, registration, token: str, *, bound=None, refusals=()):
 
 
 def state_key(request, registration, free_places: dict) -> str:
-    """A digest of everything the page shows that is not the person's own."""
+    """A digest of everything the page shows that is not the person's own (their answers,
+    and whether they gave one, are slots)."""
     event = registration.event
     access = online_access(registration)
     state = (
@@ -140,12 +152,6 @@ def state_key(request, registration, free_places: dict) -> str:
         registration.participation,
         registration.is_representative,
         registration.reconfirmation,
-        registration.diet,
-        registration.visibility,
-        registration.salutation,
-        # Whether a personal value is there decides what shows (an empty field has no value).
-        tuple(bool(getattr(registration, n)) for n in PERSONAL_FORM_FIELDS),
-        tuple((c.item_id, c.status) for c in programme_choices(registration)),
         tuple(sorted(free_places.items())),
         deadlines.can_change(registration),
         certificates.certificate_available(registration),
@@ -179,10 +185,7 @@ class _SlottedRegistration:
     email = SLOT.format("page_email")
     waiting_position = SLOT.format("page_waiting_position")
     organisation = SimpleNamespace(name=SLOT.format("page_organisation"))
-
-    @property
-    def function(self):
-        return SLOT.format("page_function") if self._registration.function else ""
+    function = SLOT.format("page_function")  # with the ", " before it (FUNCTION_PART)
 
 
 def _render_shared(request, registration, token: str, free_places) -> str:
@@ -191,6 +194,7 @@ def _render_shared(request, registration, token: str, free_places) -> str:
     access = context["online_access"]
     context.update(
         registration=_SlottedRegistration(registration),
+        choices=SLOT.format("page_choices"),
         link_token=SLOT.format("page_link_token"),
         colleague_domains=[SLOT.format("page_domains")],
         csrf_token=SLOT.format("page_csrf"),
@@ -205,24 +209,31 @@ def _render_shared(request, registration, token: str, free_places) -> str:
     shadow = copy.copy(request)
     shadow.path = request.path.replace(token, path_token)
     shadow.path_info = request.path_info.replace(token, path_token)
-    return render_to_string(TEMPLATE, context, request=shadow)
+    page = render_to_string(TEMPLATE, context, request=shadow)
+    if page.count(FUNCTION_PART) != 1 or page.count(context["registration"].function) != 1:
+        raise ValueError("The manage page shows the function elsewhere than after the name.")
+    return page.replace(FUNCTION_PART, SLOT.format("page_function"))
 
 
 def _personal_values(request, registration, token: str) -> dict[str, str]:
     """What fills the slots, escaped as the template escapes it."""
     access = online_access(registration)
     domains = registering.representative_domains(registration.registered_by)
+    items = [str(item.pk) for item in registration.event.programme_items.all()]
     values = {
-        name: escape(value)
-        for name in PERSONAL_FORM_FIELDS
-        if (value := getattr(registration, name))
+        **RegistrationDetailsForm.slot_values(
+            details_initial(registration), options={"programme_items": items}
+        ),
+        **CorrectDetailsForm.slot_values(person_initial(registration)),
     }
+    function = registration.function
     values.update(
         page_csrf=escape(get_token(request)),
         page_path_token=escape(token),
         page_link_token=escape(manage_tokens.make_token(registration)),
         page_name=escape(registration.full_name),
-        page_function=escape(registration.function),
+        page_function=", " + escape(function) if function else "",
+        page_choices=_chosen_items(registration),
         page_organisation=escape(registration.organisation.name),
         page_email=escape(registration.email),
         page_domains=", ".join(escape(d) for d in domains),
@@ -233,3 +244,23 @@ def _personal_values(request, registration, token: str) -> dict[str, str]:
         values["page_join_url"] = escape(access.join_url)
         values["page_dial_in"] = linebreaksbr(access.dial_in, autoescape=True)
     return values
+
+
+def _chosen_items(registration) -> str:
+    """The side programme in the summary, kept per set of choices under the version the
+    registration was read with (the items' titles change with it)."""
+    choices = chosen(registration)
+    if not choices:
+        return ""
+    state = (
+        getattr(registration, "public_version", None) or public_version(),
+        get_language(),
+        registration.event.pk,
+        [(c.item_id, c.status) for c in choices],
+    )
+    key = "manage-chosen:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    html = versioned.get(key)
+    if html is None:
+        html = chosen_items(choices)
+        versioned.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return html

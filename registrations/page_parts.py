@@ -147,7 +147,7 @@ def registration_form(request, event: Event, person: ContactPerson, state) -> Sa
     ]
 
     def render() -> str:
-        # No person: the form leaves the slot for their details (RegistrationForm.fill_slots).
+        # No person: the form leaves the slot for their details (RegistrationForm.complete_html).
         form = form_for(event, None, places=places)
         context = {"event": event, "state": state, "form": form, "request": request}
         return render_to_string(FORM_TEMPLATE, {**context, "csrf_token": CSRF_SLOT})
@@ -170,3 +170,11 @@ def form_for(event: Event, person: ContactPerson | None, data=None, *, places=No
         free_places=lambda: page_places.page_item_free_places(event),
         mode_places=places.free_by_mode(event) if event.is_hybrid else {},
     )
+
+
+CHOSEN_ITEMS = "registrations/includes/chosen_items.html"
+
+
+def chosen_items(choices) -> SafeString:
+    """The side programme in a registration's summary (`{% chosen_items %}`)."""
+    return render_to_string(CHOSEN_ITEMS, {"choices": choices})

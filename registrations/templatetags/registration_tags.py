@@ -30,6 +30,15 @@ def manage_token(registration: Registration) -> str:
     return slot or manage_tokens.make_token(registration)
 
 
+@register.simple_tag
+def chosen_items(choices):
+    """The side programme in a registration's summary; where the manage page's shared copy is
+    rendered, the slot (a text) that the manage page fills in per request."""
+    if isinstance(choices, str):
+        return choices
+    return page_parts.chosen_items(choices)
+
+
 @register.simple_tag(takes_context=True)
 def registration_box(context, event):
     """The "Anmeldung" box of an event page: state, free places, the way in."""
@@ -78,18 +87,22 @@ def form_html(context, form):
     """`{% crispy form %}`, but the HTML of a form that looks the same for everyone (see
     `html_cache_key`) is rendered once per PUBLIC_PAGE_CACHE_SECONDS and completed per
     request with the CSRF token, the form's address (a manage page's holds the personal
-    link, so it never goes into the shared copy) and the form's own slots."""
+    link, so it never goes into the shared copy) and the form's own slots. A form shared
+    with no one renders as `{% crispy %}` renders it (the measure of the shared HTML)."""
     key = form.html_cache_key() if settings.PUBLIC_PAGE_CACHE_SECONDS > 0 else None
+    token = context.get("csrf_token")
+    if key is None and not context.get("keep_value_slots"):
+        html = render_crispy_form(form, context={"csrf_token": token})
+        return mark_safe(form.complete_html(html))  # noqa: S308
     html = versioned.get(key) if key else None
     action = form.helper.form_action
     if html is None:
         form.helper.form_action = ACTION_SLOT if action else ""
-        with form.shared_rendering():  # the person's own values as slots
-            html = render_crispy_form(form, context={"csrf_token": CSRF_SLOT})
+        slotted = {"csrf_token": CSRF_SLOT}  # the person's own values as slots too
+        html = form.render_shared(lambda: render_crispy_form(form, context=slotted))
         form.helper.form_action = action
         if key:
             versioned.set(key, html, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
-    token = context.get("csrf_token")
     html = html.replace(CSRF_SLOT, str(token or "")).replace(ACTION_SLOT, escape(action or ""))
     if context.get("keep_value_slots"):  # a shared page that fills them in itself
         return mark_safe(html)  # noqa: S308

@@ -64,9 +64,17 @@ def test_a_form_with_someones_own_words_or_input_is_never_shared(event, person):
     other_notes = RegistrationDetailsForm(initial={"diet_notes": "Laktose"}, **common)
     assert with_notes.html_cache_key() == other_notes.html_cache_key()
     assert "Erdnussallergie" not in with_notes.html_cache_key()
-    plain = RegistrationDetailsForm(initial={"diet": "vegan"}, **common)
-    other = RegistrationDetailsForm(initial={"diet": "none"}, **common)
-    assert plain.html_cache_key() != other.html_cache_key()
+    # So are their answers (each option has a slot for ` selected`), and whether they gave
+    # any: one shared HTML for all of them.
+    vegan = RegistrationDetailsForm(
+        initial={"diet": "vegan", "visibility": "public", "programme_items": [str(item.pk)]},
+        **common,
+    )
+    plain = RegistrationDetailsForm(initial={"diet": "none", "message": "Bis bald"}, **common)
+    assert vegan.html_cache_key() == plain.html_cache_key() == other_notes.html_cache_key()
+    # What is the same for everyone still counts: the free places in the labels.
+    fuller = RegistrationDetailsForm(event=event, free_places={item.pk: 0})
+    assert fuller.html_cache_key() != plain.html_cache_key()
 
 
 def test_manage_page_shows_the_registrations_own_choices(client, event):

@@ -12,7 +12,7 @@ from django.urls import reverse, translate_url
 from django.utils import timezone
 
 from events.models import Event
-from registrations.models import Registration
+from registrations.models import ProgrammeChoice, Registration
 from registrations.services import registration_cancel
 from tests.factories import (
     AttendanceFactory,
@@ -279,3 +279,92 @@ def test_signed_in_the_shared_page_is_the_page_rendered_in_full(settings, sign_i
     assert signed_in_page() == full  # rendered and filled in
     assert signed_in_page() == full  # from the shared copy
     assert f'action="{reverse("registrations:sign_out")}"' in full
+
+
+C = ProgrammeChoice.Status
+# Each person's own answers and which fields they left empty: none of it is part of the
+# shared page's state, all of it is slots filled per request.
+ANSWERS = (
+    {"diet": "vegan", "visibility": "public", "salutation": "frau", "items": {0: C.CONFIRMED}},
+    {
+        "diet": "none",
+        "visibility": "nobody",
+        "salutation": "",
+        "items": {},
+        "academic_title": "",
+        "function": "",
+        "diet_notes": "",
+        "accessibility_needs": "",
+        "message": "",
+    },
+    {
+        "diet": "other",
+        "visibility": "participants",
+        "salutation": "herr",
+        "items": {0: C.CONFIRMED, 1: C.WAITING},
+        "diet_notes": '"><script>alert(1)</script> personal-value-slot-page_csrf-',
+        "function": "A & B <i>kursiv</i>",
+        "message": "</textarea><b>fett</b>",
+    },
+    {"diet": "vegetarian", "visibility": "nobody", "salutation": "", "items": {1: C.CANCELLED}},
+)
+
+
+def answering(event, items, answers: dict) -> Registration:
+    answers = dict(answers)
+    chosen = answers.pop("items")
+    words = {**WORDS, "email": f"{answers['diet']}@leipzig.example"}
+    registration = RegistrationFactory(event=event, **{**words, **answers})
+    for index, status in chosen.items():
+        ProgrammeChoiceFactory(registration=registration, item=items[index], status=status)
+    return registration
+
+
+def test_people_with_different_answers_share_one_page_each_seeing_their_own(settings):
+    event = EventFactory()
+    items = ProgrammeItemFactory.create_batch(2, event=event, capacity=5)
+    people = [answering(event, items, answers) for answers in ANSWERS]
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    full = [CSRF.sub(r"\1x", get(Client(), manage_url(p))) for p in people]
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    for _round in range(2):  # the first person's request renders the page, then all share it
+        for person, page in zip(people, full, strict=True):
+            assert CSRF.sub(r"\1x", get(Client(), manage_url(person))) == page
+
+    assert len(shared_keys()) == 1
+    vegan, empty, other, vegetarian = full
+    assert 'value="vegan" selected' in vegan and 'value="none" selected' in empty
+    assert 'value="frau" selected' in vegan and 'value="herr" selected' in other
+    assert re.search(r'value="public"[^>]* checked', vegan)
+    assert re.search(r'value="participants"[^>]* checked', other)
+    assert len(re.findall(r'name="programme_items"[^>]* checked', other)) == 2
+    assert not re.search(r'name="programme_items"[^>]* checked', vegetarian)  # cancelled
+    assert 'id="id_diet_notes"' in empty and 'name="diet_notes" value=' not in empty
+    assert ", A &amp; B &lt;i&gt;kursiv&lt;/i&gt;<br>" in other
+    assert ", Leiterin" not in empty and ", Leiterin &lt;Stadtplanung&gt;<br>" in vegan
+    notes = "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; personal-value-slot-page_csrf-"
+    assert f'name="diet_notes" value="{notes}"' in other
+    assert "&lt;/textarea&gt;&lt;b&gt;fett&lt;/b&gt;</textarea>" in other
+    assert "<script>alert" not in other and "<b>fett" not in other
+
+
+def test_the_shared_page_holds_no_ones_answers(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    event = EventFactory()
+    items = ProgrammeItemFactory.create_batch(2, event=event, capacity=5)
+    registration = answering(event, items, ANSWERS[2])
+
+    page = get(client, manage_url(registration))
+
+    assert 'value="other" selected' in page and 'value="herr" selected' in page
+    assert len(shared_keys()) == 1
+    shared = stored()  # the page, the forms' HTML, the side programme as chosen
+    assert b"personal-value-slot-page_choices-" in shared
+    for value in ("none", "vegetarian", "vegan", "other", "frau", "herr"):
+        assert f'value="{value}" selected'.encode() not in shared, value
+    assert not re.search(rb"<input[^>]* checked", shared)
+    assert b"alert(1)" not in shared and b"fett" not in shared and b"kursiv" not in shared
+    for value in PERSONAL:
+        assert value.encode() not in shared, value
