@@ -38,7 +38,7 @@ from .mail.render import online_access
 from .manage_forms import CorrectDetailsForm, EmailChangeForm, SubstituteForm
 from .page_parts import chosen_items
 from .pages import programme_choices
-from .selectors import capacity, certificates, deadlines, materials, registering
+from .selectors import capacity, certificates, deadlines, materials, page_places, registering
 from .tokens import manage_tokens
 
 TEMPLATE = "registrations/registration_manage.html"
@@ -162,7 +162,8 @@ def state_key(request, registration, free_places: dict) -> str:
 
 
 def _shared_page(request, registration, token: str) -> HttpResponse:
-    free_places = capacity.event_item_free_places(registration.event)
+    # As the event page counts them: under the public version, a copy in each process.
+    free_places = page_places.page_item_free_places(registration.event)
     key = state_key(request, registration, free_places)
     page = versioned.get(key)
     if page is None:

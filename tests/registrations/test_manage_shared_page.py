@@ -226,8 +226,10 @@ def test_changes_show_on_the_next_request(settings, django_capture_on_commit_cal
     url = manage_url(registration)
     assert "2 Plätze frei" in get(Client(), url)
 
-    ProgrammeChoiceFactory(registration=RegistrationFactory(event=event), item=item)
-    assert "1 Platz frei" in get(Client(), url)  # capacity: live, no signal needed
+    # Free places follow every committed choice (the public version, as on the event page).
+    with django_capture_on_commit_callbacks(execute=True):
+        ProgrammeChoiceFactory(registration=RegistrationFactory(event=event), item=item)
+    assert "1 Platz frei" in get(Client(), url)
 
     with django_capture_on_commit_callbacks(execute=True):
         MaterialFactory(event=event, title="Neue Folien")
