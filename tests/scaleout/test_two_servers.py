@@ -2,6 +2,7 @@
 PostgreSQL database and one Redis, and two mail workers (see conftest.py).
 
 - A change saved through one server shows on the other's cached public page at once.
+- A person changed through one server is seen by the other at its next request.
 - Rate limits count across both servers.
 - 200 registrations for 50 places, spread over both servers, give exactly 50.
 - Two workers deliver every queued mail exactly once.
@@ -114,6 +115,35 @@ def test_an_admin_edit_through_a_shows_on_the_cached_page_of_b(shared, django_us
     assert answer.status == 302, answer.body[:3000]
 
     assert title_of(request(b, "GET", english_page(event)).body) == "Titel nachher"
+
+
+def test_a_person_changed_through_a_is_seen_by_b_at_the_next_request(shared, django_user_model):
+    """Each server keeps its own copy of a signed-in person (registrations/selectors/viewer.py,
+    under the people version): a change saved through A reaches B's copy before its next
+    request, a new name as a deactivation."""
+    a, b = shared.servers
+    (person,) = contact_persons(1)
+    signed_in = browser_for(person)
+    for server in (a, b, a, b):  # both keep the person now
+        page = request(server, "GET", "/meine-anmeldungen/", browser=signed_in)
+        assert page.status == 200 and "Nachname0" in page.body
+
+    staff = staff_browser(django_user_model)
+    change = f"/admin/registrations/contactperson/{person.pk}/change/"
+    form = form_values(request(a, "GET", change, browser=staff).body, "contactperson_form")
+    answer = request(
+        a, "POST", change, browser=staff, data={**form, "last_name": "Umbenannt", "_save": "1"}
+    )
+    assert answer.status == 302, answer.body[:3000]
+    page = request(b, "GET", "/meine-anmeldungen/", browser=signed_in)
+    assert "Umbenannt" in page.body and "Nachname0" not in page.body
+
+    form = form_values(request(a, "GET", change, browser=staff).body, "contactperson_form")
+    form.pop("is_active")  # the box unticked
+    answer = request(a, "POST", change, browser=staff, data={**form, "_save": "1"})
+    assert answer.status == 302, answer.body[:3000]
+    page = request(b, "GET", "/meine-anmeldungen/", browser=signed_in)
+    assert page.status == 302 and "/anmelden/" in page.location  # signed out
 
 
 def test_a_registration_through_a_updates_the_free_places_on_b(shared):
